@@ -1,0 +1,1 @@
+"""The ``jzcredit`` command line (Typer): one module per command group."""

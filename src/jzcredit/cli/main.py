@@ -1,0 +1,60 @@
+"""Entry point: global options (spec §4.3) and the command groups."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from jzcredit.cli import audit as audit_cmd
+from jzcredit.cli import ingest as ingest_cmd
+from jzcredit.cli import setup as setup_cmd
+from jzcredit.cli import subjects as subjects_cmd
+from jzcredit.cli.context import CliContext, err_console
+from jzcredit.common.clock import parse_now
+from jzcredit.config import Settings, set_settings
+from jzcredit.errors import JzError
+
+app = typer.Typer(
+    name="jzcredit",
+    help="家政服务信用信息平台 — housekeeping-service credit information platform.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    db: Annotated[str | None, typer.Option("--db", help="Database URL (JZCREDIT_DATABASE_URL).")] = None,
+    config: Annotated[Path | None, typer.Option("--config", help="YAML overriding rule defaults.")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Simulated date/time (JZCREDIT_NOW).")] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="One JSON document on stdout.")] = False,
+) -> None:
+    overrides: dict[str, object] = {}
+    if db:
+        overrides["database_url"] = db
+    if config:
+        overrides["config"] = config
+    if as_of:
+        parse_now(as_of)  # fail early on a bad date
+        overrides["now"] = as_of
+    settings = Settings(**overrides)  # type: ignore[arg-type]
+    set_settings(settings)
+    ctx.obj = CliContext(settings=settings, json_output=json_output)
+
+
+setup_cmd.register(app)
+ingest_cmd.register(app)
+subjects_cmd.register(app)
+audit_cmd.register(app)
+
+
+def main() -> None:
+    try:
+        app()
+    except JzError as exc:
+        err_console.print(f"错误：{exc.detail}", markup=False, soft_wrap=True)
+        raise SystemExit(1) from exc

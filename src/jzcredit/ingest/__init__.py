@@ -1,0 +1,1 @@
+"""Ingest: declared sources, row accounting, quarantine and resume."""

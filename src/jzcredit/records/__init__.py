@@ -1,0 +1,1 @@
+"""Credit records (信用信息) and their lifecycle."""

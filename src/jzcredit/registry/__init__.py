@@ -1,0 +1,1 @@
+"""Registry: companies, workers, consumers, employments, consents (信用主体)."""
