@@ -26,7 +26,6 @@ class Settings(BaseSettings):
     config: Path | None = None
     now: str | None = None
     base_url: str = "http://127.0.0.1:8000"
-    ingest_chunk_size: int = 2000
 
     def resolved_key_file(self) -> Path:
         """The key file: explicit, else beside an SQLite database, else ``./var``."""

@@ -1,0 +1,252 @@
+"""Writing registry drafts: companies, workers (with codes, consents, employment), and company facts.
+
+An unchanged row is a ``duplicate``; a row that adds or changes something is
+``accepted`` (an update), so the same file twice changes nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from typing import Any, Literal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from jzcredit.common import ids
+from jzcredit.common.clock import SHANGHAI
+from jzcredit.ingest.drafts import (
+    CompanyDraft,
+    EmploymentDraft,
+    FigureDraft,
+    RatingDraft,
+    RegionDraft,
+    RowRejected,
+    StoreDraft,
+    WorkerDraft,
+)
+from jzcredit.ingest.writing import WriteContext
+from jzcredit.registry import service as registry
+from jzcredit.registry.models import Company, CompanyFigure, Employment, Rating, Region, Store, Worker
+
+Outcome = Literal["accepted", "duplicate"] | RowRejected
+COMPANY_FIELDS = ("name", "legal_representative", "address", "region_code", "established_on", "categories",
+                  "employment_model", "onboarded_on")
+
+
+def _apply(obj: Any, values: dict[str, Any]) -> bool:
+    changed = False
+    for name, value in values.items():
+        if getattr(obj, name) != value:
+            setattr(obj, name, value)
+            changed = True
+    return changed
+
+
+def write_companies(ctx: WriteContext, items: list[tuple[int, CompanyDraft]]) -> dict[int, Outcome]:
+    s = ctx.session
+    found = {c.uscc: c for c in s.scalars(select(Company).where(Company.uscc.in_({d.uscc for _, d in items})))}
+    out: dict[int, Outcome] = {}
+    for row, d in items:
+        values = {f: getattr(d, f) for f in COMPANY_FIELDS}
+        company = found.get(d.uscc)
+        if company is None:
+            sid = registry.new_subjects(s, kind="company", count=1, now=ctx.now)[0]
+            company = Company(subject_id=sid, uscc=d.uscc, status="active", created_by="ingest:" + ctx.source,
+                              updated_at=ctx.now, **values)
+            s.add(company)
+            found[d.uscc] = company
+            out[row] = "accepted"
+            continue
+        stub = company.created_by.startswith(registry.STUB_PREFIX)
+        if stub:
+            company.created_by = "ingest:" + ctx.source
+        if _apply(company, values) or stub:
+            company.updated_at = ctx.now
+            out[row] = "accepted"
+        else:
+            out[row] = "duplicate"
+    s.flush()
+    return out
+
+
+def _verified_at(d: WorkerDraft) -> datetime | None:
+    return datetime.combine(d.identity_verified_on, time(0), SHANGHAI) if d.identity_verified_on else None
+
+
+def _worker_values(ctx: WriteContext, d: WorkerDraft) -> dict[str, Any]:
+    values: dict[str, Any] = {"name": d.name, "categories": d.categories, "registered_poor": d.registered_poor}
+    verified = _verified_at(d)
+    if verified is not None:
+        values |= {"identity_verified_at": verified, "identity_method": "provider:" + ctx.source}
+    if d.phone:
+        values |= {"phone_hash": ctx.vault.lookup_hash(d.phone), "phone_masked": ids.mask_phone(d.phone)}
+    return values
+
+
+def _new_worker(ctx: WriteContext, d: WorkerDraft, id_hash: str, values: dict[str, Any]) -> Worker:
+    facts = ids.id_facts(d.id_number)
+    sid = registry.new_subjects(ctx.session, kind="worker", count=1, now=ctx.now)[0]
+    worker = Worker(subject_id=sid, id_hash=id_hash, id_cipher=ctx.vault.encrypt(d.id_number),
+                    id_masked=ids.mask_id_number(d.id_number), birth_date=facts.birth_date, sex=facts.sex,
+                    native_region=facts.native_region, created_at=ctx.now, updated_at=ctx.now, **values)
+    if d.phone:
+        worker.phone_cipher = ctx.vault.encrypt(d.phone)
+    ctx.session.add(worker)
+    return worker
+
+
+def write_workers(ctx: WriteContext, items: list[tuple[int, WorkerDraft]]) -> dict[int, Outcome]:
+    s = ctx.session
+    hashes = {row: ctx.vault.lookup_hash(d.id_number) for row, d in items}
+    found = {w.id_hash: w for w in s.scalars(select(Worker).where(Worker.id_hash.in_(set(hashes.values()))))}
+    employers, created = registry.ensure_companies(
+        s, names={d.employer_uscc: None for _, d in items if d.employer_uscc}, source=ctx.source, now=ctx.now)
+    ctx.counts["companies_created"] += created
+    out: dict[int, Outcome] = {}
+    new_workers: list[Worker] = []
+    for row, d in items:
+        values = _worker_values(ctx, d)
+        worker = found.get(hashes[row])
+        if worker is None:
+            worker = _new_worker(ctx, d, hashes[row], values)
+            found[hashes[row]] = worker
+            new_workers.append(worker)
+            changed = True
+        else:
+            changed = _apply(worker, values)
+            if d.phone and "phone_hash" in values and changed:
+                worker.phone_cipher = ctx.vault.encrypt(d.phone)
+        s.flush()
+        changed |= _sync_consents(ctx, worker.subject_id, d)
+        if d.employer_uscc:
+            changed |= _ensure_employment(s, worker.subject_id, employers[d.employer_uscc], d.employment_start_on,
+                                          None, ctx.source)
+        if changed:
+            worker.updated_at = ctx.now
+        out[row] = "accepted" if changed else "duplicate"
+    registry.issue_worker_codes(s, worker_ids=[w.subject_id for w in new_workers], now=ctx.now)
+    registry.link_unmatched_records(s, id_hashes=[w.id_hash for w in new_workers])
+    _match_masked_records(ctx, new_workers, {hashes[r]: d.id_number for r, d in items})
+    return out
+
+
+def _sync_consents(ctx: WriteContext, worker_id: int, d: WorkerDraft) -> bool:
+    current = registry.current_consents(ctx.session, [worker_id])[worker_id]
+    changed = False
+    for scope, granted in d.consents.items():
+        changed |= registry.set_consent(ctx.session, worker_id=worker_id, scope=scope, granted=granted,
+                                        now=ctx.now, source=ctx.source, current=current)
+    return changed
+
+
+def _ensure_employment(s: Session, worker_id: int, company_id: int, start_on: Any, end_on: Any, source: str) -> bool:
+    existing = s.scalar(select(Employment).where(Employment.worker_id == worker_id,
+                                                 Employment.company_id == company_id,
+                                                 Employment.start_on.is_(None) if start_on is None
+                                                 else Employment.start_on == start_on))
+    if existing is None:
+        s.add(Employment(worker_id=worker_id, company_id=company_id, start_on=start_on, end_on=end_on,
+                         source=source))
+        s.flush()
+        return True
+    return _apply(existing, {"end_on": end_on}) if end_on is not None else False
+
+
+def _match_masked_records(ctx: WriteContext, workers: list[Worker], clear: dict[str, str]) -> None:
+    """A worker who registers after a masked court record may be its one fitting match."""
+    from jzcredit.ingest.write_records import propose_pending_matches  # avoids an import cycle
+
+    for worker in workers:
+        propose_pending_matches(ctx, worker_name=worker.name, id_number=clear[worker.id_hash])
+
+
+def write_employments(ctx: WriteContext, items: list[tuple[int, EmploymentDraft]]) -> dict[int, Outcome]:
+    s = ctx.session
+    hashes = {row: ctx.vault.lookup_hash(d.id_number) for row, d in items}
+    workers = registry.worker_ids_by_hash(s, hashes.values())
+    companies, created = registry.ensure_companies(s, names={d.uscc: None for _, d in items}, source=ctx.source,
+                                                   now=ctx.now)
+    ctx.counts["companies_created"] += created
+    out: dict[int, Outcome] = {}
+    for row, d in items:
+        wid = workers.get(hashes[row])
+        if wid is None:
+            out[row] = RowRejected("unknown_worker", "该身份证号的家政服务员尚未登记；登记后请重新提交此行")
+            continue
+        changed = _ensure_employment(s, wid, companies[d.uscc], d.start_on, d.end_on, ctx.source)
+        out[row] = "accepted" if changed else "duplicate"
+    return out
+
+
+def write_regions(ctx: WriteContext, items: list[tuple[int, RegionDraft]]) -> dict[int, Outcome]:
+    out: dict[int, Outcome] = {}
+    for row, d in items:
+        region = ctx.session.get(Region, d.region_code)
+        if region is None:
+            ctx.session.add(Region(region_code=d.region_code, name=d.name, poverty_level=d.poverty_level))
+            ctx.session.flush()
+            out[row] = "accepted"
+        else:
+            out[row] = "accepted" if _apply(region, {"name": d.name, "poverty_level": d.poverty_level}) else "duplicate"
+    return out
+
+
+def write_figures(ctx: WriteContext, items: list[tuple[int, FigureDraft]]) -> dict[int, Outcome]:
+    companies, created = registry.ensure_companies(ctx.session, names={d.uscc: None for _, d in items},
+                                                   source=ctx.source, now=ctx.now)
+    ctx.counts["companies_created"] += created
+    out: dict[int, Outcome] = {}
+    for row, d in items:
+        cid = companies[d.uscc]
+        fig = ctx.session.scalar(select(CompanyFigure).where(
+            CompanyFigure.company_id == cid, CompanyFigure.figure == d.figure, CompanyFigure.period == d.period))
+        if fig is None:
+            ctx.session.add(CompanyFigure(company_id=cid, figure=d.figure, period=d.period, value=str(d.value),
+                                          source=ctx.source, batch_id=ctx.batch_id))
+            ctx.session.flush()
+            out[row] = "accepted"
+        else:
+            out[row] = "accepted" if _apply(fig, {"value": str(d.value)}) else "duplicate"
+    return out
+
+
+def write_stores(ctx: WriteContext, items: list[tuple[int, StoreDraft]]) -> dict[int, Outcome]:
+    companies, created = registry.ensure_companies(ctx.session, names={d.uscc: None for _, d in items},
+                                                   source=ctx.source, now=ctx.now)
+    ctx.counts["companies_created"] += created
+    out: dict[int, Outcome] = {}
+    for row, d in items:
+        cid = companies[d.uscc]
+        store = ctx.session.scalar(select(Store).where(Store.company_id == cid, Store.address == d.address,
+                                                       Store.opened_on == d.opened_on))
+        if store is None:
+            ctx.session.add(Store(company_id=cid, address=d.address, area_m2=str(d.area_m2), opened_on=d.opened_on,
+                                  source=ctx.source, batch_id=ctx.batch_id))
+            ctx.session.flush()
+            out[row] = "accepted"
+        else:
+            out[row] = "accepted" if _apply(store, {"area_m2": str(d.area_m2)}) else "duplicate"
+    return out
+
+
+def write_ratings(ctx: WriteContext, items: list[tuple[int, RatingDraft]]) -> dict[int, Outcome]:
+    """Historical ratings from a company's own system: marked imported; the same order twice is a duplicate."""
+    companies, created = registry.ensure_companies(ctx.session, names={d.uscc: None for _, d in items},
+                                                   source=ctx.source, now=ctx.now)
+    ctx.counts["companies_created"] += created
+    hashes = {row: ctx.vault.lookup_hash(d.id_number) for row, d in items if d.id_number}
+    workers = registry.worker_ids_by_hash(ctx.session, hashes.values())
+    out: dict[int, Outcome] = {}
+    for row, d in items:
+        cid = companies[d.uscc]
+        if ctx.session.scalar(select(Rating.id).where(Rating.company_id == cid,
+                                                      Rating.service_code == d.service_code)) is not None:
+            out[row] = "duplicate"
+            continue
+        extra = {"worker_id_hash": hashes[row]} if row in hashes and hashes[row] not in workers else None
+        ctx.session.add(Rating(company_id=cid, worker_id=workers.get(hashes.get(row, "")), stars=d.stars,
+                               rated_on=d.rated_on, service_code=d.service_code, comment=d.comment, imported=True,
+                               source=ctx.source, batch_id=ctx.batch_id, extra=extra))
+        ctx.session.flush()
+        out[row] = "accepted"
+    return out
