@@ -10,6 +10,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
+from tests.factories import PENALTY_HEADER
 
 from jzcredit.common.crypto import Vault
 from jzcredit.ingest import service as ingest
@@ -17,7 +18,6 @@ from jzcredit.ingest.models import Batch, QuarantinedRow
 from jzcredit.records.models import CreditRecord, RecordSource
 from jzcredit.registry.models import Company
 from jzcredit.rules import ingest_rules
-from tests.factories import PENALTY_HEADER
 
 NOW = datetime(2026, 6, 30, 2, 0, tzinfo=UTC)
 WORKER_ID = "370102199006286365"

@@ -14,7 +14,8 @@ from jzcredit.registry.file import private_identifiers, subject_file
 
 def _render(doc: dict[str, Any], out: Any) -> None:
     title = doc.get("name") or doc.get("subject_key")
-    out.print(f"[bold]{title}[/bold]（{ {'company': '企业', 'worker': '家政服务员'}.get(doc['kind'], doc['kind'])}）")
+    kind = {"company": "企业", "worker": "家政服务员"}.get(doc["kind"], doc["kind"])
+    out.print(f"[bold]{title}[/bold]（{kind}）")
     for label, value in doc.get("identifiers", {}).items():
         out.print(f"  {label}: {value}")
     if doc.get("worker_code"):
@@ -27,7 +28,8 @@ def _render(doc: dict[str, Any], out: Any) -> None:
     for e in doc["employments"]:
         out.print(f"  从业：{e['company_name']} / {e['worker_name']} {e['start_on'] or ''}—{e['end_on'] or '至今'}")
     for c in doc.get("consents", []):
-        out.print(f"  授权 {c['scope']}：{c['granted_at']}" + (f"，撤回于 {c['revoked_at']}" if c["revoked_at"] else ""))
+        revoked = f"，撤回于 {c['revoked_at']}" if c["revoked_at"] else ""
+        out.print(f"  授权 {c['scope']}：{c['granted_at']}{revoked}")
 
 
 def show(

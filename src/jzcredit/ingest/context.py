@@ -22,8 +22,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from jzcredit.common.crypto import Vault
 from jzcredit.ingest.declared import HeaderMap, ParseOptions, Parser
 from jzcredit.ingest.drafts import Draft, RowRejected
+from jzcredit.ingest.fields import Row
 from jzcredit.ingest.formats import RawRow, cell_text
 from jzcredit.ingest.models import Batch, QuarantinedRow
+from jzcredit.ingest.quarantine import mask_numbers, protect_row
 from jzcredit.ingest.writers import write_chunk
 from jzcredit.ingest.writing import WriteContext
 
@@ -68,17 +70,16 @@ def _screen(raw: RawRow, header_map: HeaderMap, max_chars: int) -> RowRejected |
 
 
 def _parse(raw: RawRow, spec: RunSpec) -> Draft:
-    from jzcredit.ingest.fields import Row
-
     assert raw.cells is not None
     values: dict[str, Any] = {}
     for pos, column in spec.header_map.columns.items():
         cell = raw.cells[pos]
         if values.get(column) in (None, ""):
             values[column] = cell
-    details: dict[str, Any] = {key: cell_text(raw.cells[pos]) for pos, key in spec.header_map.details.items()
-               if cell_text(raw.cells[pos]).strip()}
-    extra = {name: cell_text(raw.cells[pos]) for pos, name in spec.header_map.unmapped.items()
+    # details are shown with the record: any ID or mobile number in them is masked, never stored in clear
+    details: dict[str, Any] = {key: mask_numbers(cell_text(raw.cells[pos]))
+                               for pos, key in spec.header_map.details.items() if cell_text(raw.cells[pos]).strip()}
+    extra = {name: mask_numbers(cell_text(raw.cells[pos])) for pos, name in spec.header_map.unmapped.items()
              if cell_text(raw.cells[pos]).strip()}
     if extra:
         details["extra"] = extra
@@ -117,8 +118,6 @@ def _process_chunk(session: Session, vault: Vault, spec: RunSpec, chunk: list[Ra
 
 def _quarantine(session: Session, vault: Vault, spec: RunSpec, rows: list[tuple[RawRow, RowRejected]],
                 private: set[str]) -> None:
-    from jzcredit.ingest.quarantine import protect_row
-
     for raw, reason in rows:
         shown, cipher = protect_row(_verbatim(spec.header_map, raw), private, vault)
         session.add(QuarantinedRow(batch_id=spec.batch_id, row_number=raw.number, reason=reason.reason,

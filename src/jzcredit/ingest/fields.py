@@ -185,7 +185,7 @@ class Row:
             number = Decimal(raw)
         except ArithmeticError:
             raise RowRejected(reason, name) from None
-        if number != number.to_integral_value():
+        if not number.is_finite() or number != number.to_integral_value():
             raise RowRejected(reason, name)
         return int(number)
 

@@ -13,7 +13,7 @@ ID_PATTERN = re.compile(r"(?<![0-9])[1-9][0-9]{16}[0-9Xx](?![0-9])")
 PHONE_PATTERN = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
 
 
-def _mask_any(text: str) -> str:
+def mask_numbers(text: str) -> str:
     text = ID_PATTERN.sub(lambda m: ids.mask_id_number(m.group(0).upper()), text)
     return PHONE_PATTERN.sub(lambda m: ids.mask_phone(m.group(0)), text)
 
@@ -29,7 +29,9 @@ def protect_row(data: dict[str, str], private_columns: set[str], vault: Vault) -
     shown: dict[str, str] = {}
     secret: dict[str, str] = {}
     for column, value in data.items():
-        masked = _mask_whole(value) if column in private_columns and value else _mask_any(value)
+        # a private column may carry a person's number even when it is invalid: mask any digit-heavy value whole
+        digit_heavy = sum(ch.isdigit() for ch in value) >= 11
+        masked = _mask_whole(value) if column in private_columns and digit_heavy else mask_numbers(value)
         shown[column] = masked
         if masked != value:
             secret[column] = value

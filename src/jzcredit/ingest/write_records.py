@@ -74,14 +74,14 @@ def _prepare(ctx: WriteContext, items: list[tuple[int, RecordDraft]]) -> list[_P
 
 def _existing(ctx: WriteContext, prepared: list[_Prepared]) -> tuple[dict[str, str], dict[str, int]]:
     keys = sorted({p.key for p in prepared})
-    by_key = dict(ctx.session.execute(
+    by_key = {key: fp for key, fp in ctx.session.execute(
         select(RecordSource.source_key, CreditRecord.fingerprint)
         .join(CreditRecord, CreditRecord.id == RecordSource.record_id)
-        .where(RecordSource.source == ctx.source, RecordSource.source_key.in_(keys))).tuples())
+        .where(RecordSource.source == ctx.source, RecordSource.source_key.in_(keys)))}
     fps = sorted({p.fingerprint for p in prepared})
     by_fp = {fp: rid for fp, rid in ctx.session.execute(
         select(CreditRecord.fingerprint, CreditRecord.id).where(CreditRecord.fingerprint.in_(fps))
-        .order_by(CreditRecord.id.desc())).tuples()}
+        .order_by(CreditRecord.id.desc()))}
     return by_key, by_fp
 
 
@@ -159,7 +159,7 @@ def masked_matches(session: Session, *, vault: Vault, masked: ids.MaskedId, name
     """Workers whose name is ``name`` and whose ID number shows the same visible characters."""
     if not name:
         return []
-    rows = session.execute(select(Worker.subject_id, Worker.id_cipher).where(Worker.name == name)).tuples()
+    rows = session.execute(select(Worker.subject_id, Worker.id_cipher).where(Worker.name == name))
     return [wid for wid, cipher in rows if masked.matches(vault.decrypt(cipher))]
 
 
@@ -178,7 +178,7 @@ def propose_pending_matches(ctx: WriteContext, *, worker_name: str, id_number: s
         select(CreditRecord.id, CreditRecord.subject_code_masked, CreditRecord.subject_name)
         .where(CreditRecord.subject_id.is_(None), CreditRecord.subject_id_hash.is_(None),
                CreditRecord.subject_name == worker_name, CreditRecord.subject_code_masked.like("%*%"))
-    ).tuples().all()
+    ).all()
     for record_id, pattern, name in pending:
         masked = ids.parse_masked_id(pattern or "")
         if masked is None or not masked.matches(id_number):

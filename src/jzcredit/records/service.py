@@ -72,7 +72,7 @@ def list_matches(session: Session, *, status: str | None = "pending") -> list[di
         "match_id": m.id, "status": m.status, "record_id": r.id, "type": r.type, "doc_number": r.doc_number,
         "authority": r.authority, "court_name": r.subject_name, "court_id_masked": r.subject_code_masked,
         "worker_name": w.name, "worker_id_masked": w.id_masked, "decided_by": m.decided_by,
-    } for m, r, w in session.execute(query).tuples()]
+    } for m, r, w in session.execute(query)]
 
 
 def decide_match(session: Session, *, match_id: int, confirm: bool, actor: str, now: datetime,

@@ -55,7 +55,7 @@ def _employments(session: Session, subject: Subject) -> list[dict[str, Any]]:
     rows = session.execute(select(Employment, Company, Worker)
                            .join(Company, Company.subject_id == Employment.company_id)
                            .join(Worker, Worker.subject_id == Employment.worker_id)
-                           .where(column == subject.id).order_by(Employment.start_on)).tuples()
+                           .where(column == subject.id).order_by(Employment.start_on))
     return [{"company_uscc": c.uscc, "company_name": c.name, "worker_name": w.name,
              "worker_id_masked": w.id_masked, "start_on": e.start_on, "end_on": e.end_on, "role": e.role,
              "current": e.end_on is None} for e, c, w in rows]

@@ -1,0 +1,1 @@
+"""Import profiles: real-world header layouts mapped onto a source's canonical columns."""

@@ -1,0 +1,1 @@
+"""Workers' background checks (背景核查)."""

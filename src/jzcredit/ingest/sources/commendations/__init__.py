@@ -1,0 +1,1 @@
+"""Commendations and awards (表彰奖励)."""

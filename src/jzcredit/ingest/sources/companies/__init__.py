@@ -1,0 +1,1 @@
+"""Companies (家政企业): the company register."""

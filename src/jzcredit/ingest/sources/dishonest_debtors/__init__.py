@@ -1,0 +1,1 @@
+"""Dishonest judgment debtors (失信被执行人), from the courts."""

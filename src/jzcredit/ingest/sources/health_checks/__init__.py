@@ -1,0 +1,1 @@
+"""Workers' health checks (体检)."""

@@ -1,0 +1,1 @@
+"""Administrative licences (行政许可)."""

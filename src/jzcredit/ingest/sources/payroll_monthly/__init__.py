@@ -1,0 +1,1 @@
+"""Companies' monthly payroll head-count (月度用工人数)."""

@@ -1,0 +1,1 @@
+"""Administrative penalties (行政处罚)."""

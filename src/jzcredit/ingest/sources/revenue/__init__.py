@@ -1,0 +1,1 @@
+"""Companies' yearly revenue (营业收入)."""

@@ -1,0 +1,19 @@
+"""Parse one revenue row (营业收入) into a yearly :class:`FigureDraft`."""
+
+from __future__ import annotations
+
+from jzcredit.ingest.declared import ParseOptions
+from jzcredit.ingest.drafts import FigureDraft, RowRejected
+from jzcredit.ingest.fields import Row
+from jzcredit.ingest.sources import tax_year
+
+
+def parse(row: Row, opts: ParseOptions) -> FigureDraft:
+    uscc = row.uscc("uscc")
+    year = tax_year(row, "year")
+    value = row.amount("revenue", unit=opts.amount_unit)
+    if value is None:
+        raise RowRejected("missing_value", "revenue")
+    if value < 0:
+        raise RowRejected("invalid_amount", "revenue")
+    return FigureDraft(uscc=uscc, figure="revenue", period=str(year), value=value)

@@ -1,0 +1,1 @@
+"""Workers' vocational skill certificates (职业技能证书)."""

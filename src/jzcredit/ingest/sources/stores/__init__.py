@@ -1,0 +1,1 @@
+"""Companies' stores (门店)."""

@@ -1,0 +1,1 @@
+"""Workers' trainings (培训)."""

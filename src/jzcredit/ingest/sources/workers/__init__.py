@@ -1,0 +1,1 @@
+"""Workers (家政服务员): identity, consents and current employer."""
