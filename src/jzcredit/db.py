@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     BigInteger,
@@ -15,9 +15,13 @@ from sqlalchemy import (
     Engine,
     Integer,
     MetaData,
+    Table,
     TypeDecorator,
     create_engine,
     event,
+    func,
+    select,
+    text,
 )
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -106,3 +110,26 @@ class Timestamp(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def allocate_ids(session: Session, table: Table, count: int) -> list[int]:
+    """Reserve ``count`` primary keys so that bulk inserts need no RETURNING round trip per row.
+
+    PostgreSQL draws them from the column's sequence. SQLite has one writer at a
+    time: the caller's transaction must already hold the write lock (it has
+    written something), and then ``max(id) + 1 …`` cannot be taken by anyone else.
+    """
+    if count <= 0:
+        return []
+    if session.get_bind().dialect.name == "postgresql":
+        rows = session.execute(
+            text("SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)"),
+            {"t": table.name, "n": count})
+        return [int(r[0]) for r in rows]
+    first = int(session.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()) + 1
+    return list(range(first, first + count))
+
+
+def table_of(model: type[Base]) -> Table:
+    """The Core table of a model, for bulk inserts that skip the ORM's per-object work."""
+    return cast(Table, model.__table__)

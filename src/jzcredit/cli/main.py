@@ -8,9 +8,12 @@ from typing import Annotated
 import typer
 
 from jzcredit.cli import audit as audit_cmd
+from jzcredit.cli import backup as backup_cmd
 from jzcredit.cli import ingest as ingest_cmd
+from jzcredit.cli import serve as serve_cmd
 from jzcredit.cli import setup as setup_cmd
 from jzcredit.cli import subjects as subjects_cmd
+from jzcredit.cli import users as users_cmd
 from jzcredit.cli.context import CliContext, err_console
 from jzcredit.common.clock import parse_now
 from jzcredit.config import Settings, set_settings
@@ -50,6 +53,9 @@ setup_cmd.register(app)
 ingest_cmd.register(app)
 subjects_cmd.register(app)
 audit_cmd.register(app)
+serve_cmd.register(app)
+users_cmd.register(app)
+backup_cmd.register(app)
 
 
 def main() -> None:

@@ -130,6 +130,8 @@ def run_rows(factory: sessionmaker[Session], vault: Vault, spec: RunSpec, rows: 
     it = islice(rows, skip, None)
     while chunk := list(islice(it, spec.chunk_size)):
         with factory() as session, session.begin():
+            # take the write lock first (SQLite): the chunk may reserve primary keys (db.allocate_ids)
+            session.execute(update(Batch).where(Batch.id == spec.batch_id).values(rows_done=Batch.rows_done))
             counts = _process_chunk(session, vault, spec, chunk)
             session.execute(update(Batch).where(Batch.id == spec.batch_id).values(
                 rows_done=Batch.rows_done + len(chunk), total=Batch.total + len(chunk),

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from jzcredit.common import ids
 from jzcredit.common.crypto import Vault
+from jzcredit.db import allocate_ids, table_of
 from jzcredit.ingest.drafts import RecordDraft, RowRejected
 from jzcredit.ingest.writing import WriteContext
 from jzcredit.records.models import CreditRecord, MatchCandidate, RecordHistory, RecordSource
@@ -128,14 +129,13 @@ def _record_row(ctx: WriteContext, p: _Prepared) -> dict[str, object]:
 def _insert_new(ctx: WriteContext, new: list[_Prepared]) -> dict[str, int]:
     if not new:
         return {}
-    result = ctx.session.execute(
-        insert(CreditRecord).returning(CreditRecord.id, sort_by_parameter_order=True),
-        [_record_row(ctx, p) for p in new])
-    record_ids = [r[0] for r in result]
-    ctx.session.execute(insert(RecordSource), [
+    record_ids = allocate_ids(ctx.session, table_of(CreditRecord), len(new))
+    ctx.session.execute(insert(table_of(CreditRecord)),
+                        [_record_row(ctx, p) | {"id": rid} for p, rid in zip(new, record_ids, strict=True)])
+    ctx.session.execute(insert(table_of(RecordSource)), [
         {"record_id": rid, "source": ctx.source, "source_key": p.key, "batch_id": ctx.batch_id,
          "relation": "origin", "linked_at": ctx.now} for p, rid in zip(new, record_ids, strict=True)])
-    ctx.session.execute(insert(RecordHistory), [
+    ctx.session.execute(insert(table_of(RecordHistory)), [
         {"record_id": rid, "at": ctx.now, "from_status": None, "to_status": "active", "actor": ctx.actor,
          "reason": f"导入批次 {ctx.batch_id}"} for rid in record_ids])
     for p in new:
@@ -152,7 +152,7 @@ def _insert_links(ctx: WriteContext, links: list[tuple[_Prepared, int | None]], 
              "source_key": p.key, "batch_id": ctx.batch_id, "relation": "same_fact", "linked_at": ctx.now}
             for p, rid in links]
     if rows:
-        ctx.session.execute(insert(RecordSource), rows)
+        ctx.session.execute(insert(table_of(RecordSource)), rows)
 
 
 def masked_matches(session: Session, *, vault: Vault, masked: ids.MaskedId, name: str | None) -> list[int]:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from jzcredit.common import ids
 from jzcredit.common.crypto import Vault
+from jzcredit.db import allocate_ids, table_of
 from jzcredit.errors import NotFound
 from jzcredit.records.models import CreditRecord
 from jzcredit.registry.models import Company, Consent, Subject, Worker, WorkerCode
@@ -20,9 +21,9 @@ STUB_PREFIX = "link:"  # companies created from another department's record, not
 def new_subjects(session: Session, *, kind: str, count: int, now: datetime) -> list[int]:
     if count == 0:
         return []
-    rows = [{"kind": kind, "created_at": now} for _ in range(count)]
-    result = session.execute(insert(Subject).returning(Subject.id, sort_by_parameter_order=True), rows)
-    return [r[0] for r in result]
+    ids_ = allocate_ids(session, table_of(Subject), count)
+    session.execute(insert(table_of(Subject)), [{"id": i, "kind": kind, "created_at": now} for i in ids_])
+    return ids_
 
 
 def company_ids(session: Session, usccs: Iterable[str]) -> dict[str, int]:
@@ -40,7 +41,7 @@ def ensure_companies(session: Session, *, names: dict[str, str | None], source: 
     missing = [u for u in sorted(names) if u not in known]
     subject_ids = new_subjects(session, kind="company", count=len(missing), now=now)
     if missing:
-        session.execute(insert(Company), [
+        session.execute(insert(table_of(Company)), [
             {"subject_id": sid, "uscc": u, "name": names[u] or u, "categories": [], "status": "active",
              "created_by": STUB_PREFIX + source, "updated_at": now}
             for u, sid in zip(missing, subject_ids, strict=True)
@@ -71,7 +72,7 @@ def issue_worker_codes(session: Session, *, worker_ids: list[int], now: datetime
             code = ids.new_worker_code()
         codes[wid] = code
     if codes:
-        session.execute(insert(WorkerCode), [
+        session.execute(insert(table_of(WorkerCode)), [
             {"worker_id": wid, "code": code, "status": "active", "issued_at": now} for wid, code in codes.items()
         ])
     return codes

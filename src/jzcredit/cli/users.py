@@ -1,0 +1,58 @@
+"""``users add``: create a user and print its bearer token once (spec §4.3)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from jzcredit.cli.context import fail_on, get_ctx
+from jzcredit.errors import JzError
+from jzcredit.registry import service as registry_service
+from jzcredit.users import service as users_service
+from jzcredit.users.schemas import NewUserOut, UserOut
+
+
+def _split_types(value: str | None) -> list[str] | None:
+    if not value:
+        return None
+    return [part.strip() for part in value.replace("，", ",").split(",") if part.strip()]
+
+
+def add(
+    ctx: typer.Context,
+    role: Annotated[str, typer.Option("--role", help="admin, regulator, company, worker, bank or provider.")],
+    name: Annotated[str, typer.Option("--name", help="Who the user is (a person or an office).")],
+    region: Annotated[str | None, typer.Option("--region", help="Regulator scope: 000000, 370000, 370100 …")] = None,
+    subject: Annotated[str | None, typer.Option("--subject", help="USCC, worker code or ID number.")] = None,
+    record_types: Annotated[
+        str | None, typer.Option("--record-types", help="Provider: comma-separated record types it may submit.")
+    ] = None,
+) -> None:
+    """Create a user and print its token once (only a keyed hash is stored)."""
+    c = get_ctx(ctx)
+    try:
+        with c.sessions() as session, session.begin():
+            subject_id = registry_service.resolve_subject_key(session, vault=c.vault, key=subject) if subject else None
+            user, token = users_service.add_user(
+                session, vault=c.vault, role=role, name=name, region_code=region, subject_id=subject_id,
+                record_types=_split_types(record_types), now=c.now, actor=c.actor)
+            out = NewUserOut(**UserOut.of(user).model_dump(), token=token)
+    except JzError as exc:
+        fail_on(exc)
+    c.emit(out.model_dump(), lambda console: _render(console, out))
+
+
+def _render(console: Console, out: NewUserOut) -> None:
+    label = users_service.ROLE_LABELS.get(out.role, out.role)
+    scope = f"，辖区 {out.region_code}" if out.region_code else ""
+    console.print(f"已创建用户 #{out.user_id}：{out.name}（{label}{scope}）", markup=False)
+    console.print(f"令牌：{out.token}", markup=False, soft_wrap=True)
+    console.print("请立即妥善保存：令牌只显示这一次，系统只保存它的摘要，无法找回。", markup=False)
+
+
+def register(app: typer.Typer) -> None:
+    group = typer.Typer(help="Users and tokens (用户与令牌).", no_args_is_help=True)
+    group.command("add")(add)
+    app.add_typer(group, name="users")

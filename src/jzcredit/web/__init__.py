@@ -1,0 +1,13 @@
+"""Web pages (简体中文): Jinja2 templates and static files shipped inside the package."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from starlette.templating import Jinja2Templates
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+STATIC_DIR = Path(__file__).parent / "static"
+
+# autoescape is on for .html templates (select_autoescape), so hostile text renders escaped
+templates = Jinja2Templates(directory=TEMPLATES_DIR)
