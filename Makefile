@@ -21,7 +21,7 @@ run: install
 	$(BIN)/jzcredit serve --host 127.0.0.1 --port 8000
 
 lint: install
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests $(wildcard benchmarks)
 	$(BIN)/mypy
 
 test: lint
