@@ -109,8 +109,11 @@ what ``make_uscc`` draws from.
 _USCC_SHAPE = re.compile("[" + "".join(USCC_AUTHORITIES) + "][1-9Y][0-9]{6}[" + _USCC_ALPHABET + "]{10}")
 
 
+_USCC_VALUE = {c: i for i, c in enumerate(_USCC_ALPHABET)}
+
+
 def _uscc_check(first17: str) -> str:
-    total = sum(_USCC_ALPHABET.index(c) * w for c, w in zip(first17, _USCC_WEIGHTS, strict=True))
+    total = sum(_USCC_VALUE[c] * w for c, w in zip(first17, _USCC_WEIGHTS, strict=True))
     return _USCC_ALPHABET[(31 - total % 31) % 31]
 
 

@@ -19,9 +19,6 @@ __all__ = [
     "parse_bool",
 ]
 
-# `\s` on str patterns is Unicode-aware: it covers U+3000 (ideographic
-# space), NBSP and the other separators that spreadsheets leave behind.
-_WHITESPACE = re.compile(r"\s+")
 # Spaces next to a bracket are dropped because the full-width bracket carries
 # its own spacing: "家政 (济南) 公司" and "家政（济南）公司" are one name.
 _OPEN_BRACKET = re.compile(r"\s*\(\s*")
@@ -38,12 +35,13 @@ _AMOUNT_NOISE = re.compile(r"[\s,]")
 
 def normalise_text(s: str) -> str:
     """NFKC, trim, and collapse every inner run of white space to one space."""
-    return _WHITESPACE.sub(" ", unicodedata.normalize("NFKC", s)).strip()
+    # ASCII is already NFKC; str.split() splits on the same Unicode white space as \s (U+3000 included)
+    return " ".join((s if s.isascii() else unicodedata.normalize("NFKC", s)).split())
 
 
 def normalise_code(s: str) -> str:
     """NFKC, remove all white space, upper-case: for USCCs, ID numbers, codes."""
-    return _WHITESPACE.sub("", unicodedata.normalize("NFKC", s)).upper()
+    return "".join((s if s.isascii() else unicodedata.normalize("NFKC", s)).split()).upper()
 
 
 def normalise_company_name(s: str) -> str:
