@@ -19,7 +19,7 @@ from jzcredit.db import make_engine
 from jzcredit.ingest.models import Batch
 from jzcredit.schema import metadata
 
-ROWS = 40_000
+ROWS = 24_000
 VOLATILE = {"id", "record_id", "subject_id", "batch_id", "worker_id", "company_id", "resubmitted_in"}
 RANDOM = {"private_cipher", "id_cipher", "phone_cipher"}  # Fernet draws a fresh IV for every encryption
 
@@ -62,7 +62,7 @@ def _second_db(url: str, tmp_path: Path) -> str:
 def test_killed_ingest_resumes_to_the_state_of_a_clean_run(db_url: str, tmp_path: Path) -> None:
     csv_path = write_penalty_csv(tmp_path / "penalties.csv", ROWS)
     config = tmp_path / "rules.yml"
-    config.write_text("ingest:\n  chunk_size: 500\n", encoding="utf-8")
+    config.write_text("ingest:\n  chunk_size: 300\n", encoding="utf-8")
     args = ("ingest", str(csv_path), "--kind", "penalties", "--source", "kill-test")
     engine = make_engine(db_url)
     proc = subprocess.Popen(_cli(db_url, config, *args), env=_env(), stdout=subprocess.DEVNULL,
