@@ -9,6 +9,7 @@ import typer
 
 from jzcredit.cli import audit as audit_cmd
 from jzcredit.cli import backup as backup_cmd
+from jzcredit.cli import demo as demo_cmd
 from jzcredit.cli import ingest as ingest_cmd
 from jzcredit.cli import serve as serve_cmd
 from jzcredit.cli import setup as setup_cmd
@@ -50,6 +51,7 @@ def main_options(
 
 
 setup_cmd.register(app)
+demo_cmd.register(app)
 ingest_cmd.register(app)
 subjects_cmd.register(app)
 audit_cmd.register(app)

@@ -1,0 +1,1 @@
+"""Realistic synthetic data for demos and benchmarks, loaded through the real ingest pipeline."""
