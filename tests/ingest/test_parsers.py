@@ -43,7 +43,7 @@ GOOD: dict[str, dict[str, Any]] = {
         "consent_employer": "yes", "consent_bank_aggregate": "", "registered_poor": "否",
         "employer_uscc": USCC, "employment_start_on": "2024-01-15",
     },
-    "employments": {"id_number": ID, "uscc": USCC, "start_on": "2024-01-15", "end_on": "2025-01-14"},
+    "employments": {"id_number": ID, "uscc": USCC, "start_on": "2024-01-15", "end_on": "2025-01-14", "role": "育婴员"},
     "penalties": {
         "subject_code": USCC, "subject_name": "济南诚信家政服务有限公司", "doc_number": "济商务罚〔2025〕101号",
         "decided_on": "2025/3/25", "penalty_types": "罚款", "content": "罚款人民币8000元", "amount": "8000",
@@ -136,7 +136,7 @@ def test_worker_row_reads_phone_consents_and_employer() -> None:
 
 
 def test_employment_row_with_open_end() -> None:
-    assert parse("employments", {"end_on": ""}) == EmploymentDraft(ID, USCC, date(2024, 1, 15), None)
+    assert parse("employments", {"end_on": ""}) == EmploymentDraft(ID, USCC, date(2024, 1, 15), None, "育婴员")
 
 
 def test_penalty_row_keeps_profile_details_and_checks_the_authority_code() -> None:
@@ -316,6 +316,7 @@ REFUSALS: list[tuple[str, dict[str, Any], str, str]] = [
     ("workers", {"name": ""}, "missing_value", "name"),
     ("employments", {"end_on": "2023-12-31"}, "invalid_date", "end_on"),
     ("employments", {"uscc": ""}, "missing_value", "uscc"),
+    ("employments", {"role": "育" * 65}, "value_too_long", "role"),
     ("penalties", {"subject_code": "91370103WA000LH0YN"}, "invalid_uscc", "subject_code"),
     ("penalties", {"subject_code": BAD_ID}, "invalid_id_number", "subject_code"),
     ("penalties", {"subject_code": ""}, "missing_value", "subject_code"),

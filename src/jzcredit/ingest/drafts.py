@@ -80,6 +80,7 @@ class EmploymentDraft:
     uscc: str
     start_on: date | None
     end_on: date | None
+    role: str | None = None  # 岗位, e.g. 育婴员
 
 
 @dataclass

@@ -12,12 +12,12 @@ import hashlib
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from jzcredit.common import ids
 from jzcredit.common.crypto import Vault
-from jzcredit.db import allocate_ids, table_of
+from jzcredit.db import allocate_ids, bulk_insert, table_of
 from jzcredit.ingest.drafts import RecordDraft, RowRejected
 from jzcredit.ingest.writing import WriteContext
 from jzcredit.records.models import CreditRecord, MatchCandidate, RecordHistory, RecordSource
@@ -130,12 +130,12 @@ def _insert_new(ctx: WriteContext, new: list[_Prepared]) -> dict[str, int]:
     if not new:
         return {}
     record_ids = allocate_ids(ctx.session, table_of(CreditRecord), len(new))
-    ctx.session.execute(insert(table_of(CreditRecord)),
-                        [_record_row(ctx, p) | {"id": rid} for p, rid in zip(new, record_ids, strict=True)])
-    ctx.session.execute(insert(table_of(RecordSource)), [
+    bulk_insert(ctx.session, table_of(CreditRecord),
+                [_record_row(ctx, p) | {"id": rid} for p, rid in zip(new, record_ids, strict=True)])
+    bulk_insert(ctx.session, table_of(RecordSource), [
         {"record_id": rid, "source": ctx.source, "source_key": p.key, "batch_id": ctx.batch_id,
          "relation": "origin", "linked_at": ctx.now} for p, rid in zip(new, record_ids, strict=True)])
-    ctx.session.execute(insert(table_of(RecordHistory)), [
+    bulk_insert(ctx.session, table_of(RecordHistory), [
         {"record_id": rid, "at": ctx.now, "from_status": None, "to_status": "active", "actor": ctx.actor,
          "reason": f"导入批次 {ctx.batch_id}"} for rid in record_ids])
     for p in new:
@@ -152,7 +152,7 @@ def _insert_links(ctx: WriteContext, links: list[tuple[_Prepared, int | None]], 
              "source_key": p.key, "batch_id": ctx.batch_id, "relation": "same_fact", "linked_at": ctx.now}
             for p, rid in links]
     if rows:
-        ctx.session.execute(insert(table_of(RecordSource)), rows)
+        bulk_insert(ctx.session, table_of(RecordSource), rows)
 
 
 def masked_matches(session: Session, *, vault: Vault, masked: ids.MaskedId, name: str | None) -> list[int]:

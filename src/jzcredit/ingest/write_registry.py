@@ -139,17 +139,20 @@ def _sync_consents(ctx: WriteContext, worker_id: int, d: WorkerDraft) -> bool:
     return changed
 
 
-def _ensure_employment(s: Session, worker_id: int, company_id: int, start_on: Any, end_on: Any, source: str) -> bool:
+def _ensure_employment(s: Session, worker_id: int, company_id: int, start_on: Any, end_on: Any, source: str,
+                       role: str | None = None) -> bool:
+    """One employment per (worker, company, start_on); a later row may add its end and change its role."""
     existing = s.scalar(select(Employment).where(Employment.worker_id == worker_id,
                                                  Employment.company_id == company_id,
                                                  Employment.start_on.is_(None) if start_on is None
                                                  else Employment.start_on == start_on))
     if existing is None:
-        s.add(Employment(worker_id=worker_id, company_id=company_id, start_on=start_on, end_on=end_on,
+        s.add(Employment(worker_id=worker_id, company_id=company_id, start_on=start_on, end_on=end_on, role=role,
                          source=source))
         s.flush()
         return True
-    return _apply(existing, {"end_on": end_on}) if end_on is not None else False
+    # an empty cell says nothing: it neither reopens an ended employment nor clears a role
+    return _apply(existing, {k: v for k, v in {"end_on": end_on, "role": role}.items() if v is not None})
 
 
 def _match_masked_records(ctx: WriteContext, workers: list[Worker], clear: dict[str, str]) -> None:
@@ -173,7 +176,7 @@ def write_employments(ctx: WriteContext, items: list[tuple[int, EmploymentDraft]
         if wid is None:
             out[row] = RowRejected("unknown_worker", "该身份证号的家政服务员尚未登记；登记后请重新提交此行")
             continue
-        changed = _ensure_employment(s, wid, companies[d.uscc], d.start_on, d.end_on, ctx.source)
+        changed = _ensure_employment(s, wid, companies[d.uscc], d.start_on, d.end_on, ctx.source, d.role)
         out[row] = "accepted" if changed else "duplicate"
     return out
 
