@@ -172,20 +172,25 @@ def _propose_match(ctx: WriteContext, p: _Prepared, record_id: int) -> None:
         ctx.counts["match_candidates"] += 1
 
 
-def propose_pending_matches(ctx: WriteContext, *, worker_name: str, id_number: str) -> None:
-    """Masked records still without a subject or candidate, whose name and visible digits fit a new worker."""
+def propose_pending_matches(ctx: WriteContext, *, workers: list[tuple[str, str]]) -> None:
+    """Masked court records still without a subject or candidate, whose name and visible digits fit a new worker."""
+    by_name: dict[str, list[str]] = {}
+    for name, id_number in workers:
+        by_name.setdefault(name, []).append(id_number)
+    if not by_name:
+        return
     pending = ctx.session.execute(
         select(CreditRecord.id, CreditRecord.subject_code_masked, CreditRecord.subject_name)
         .where(CreditRecord.subject_id.is_(None), CreditRecord.subject_id_hash.is_(None),
-               CreditRecord.subject_name == worker_name, CreditRecord.subject_code_masked.like("%*%"))
+               CreditRecord.subject_name.in_(sorted(by_name)), CreditRecord.subject_code_masked.like("%*%"))
     ).all()
-    for record_id, pattern, name in pending:
+    for record_id, pattern, court_name in pending:
         masked = ids.parse_masked_id(pattern or "")
-        if masked is None or not masked.matches(id_number):
+        if masked is None or court_name is None or not any(masked.matches(n) for n in by_name[court_name]):
             continue
         if ctx.session.scalar(select(MatchCandidate.id).where(MatchCandidate.record_id == record_id)) is not None:
             continue
-        fits = masked_matches(ctx.session, vault=ctx.vault, masked=masked, name=name)
+        fits = masked_matches(ctx.session, vault=ctx.vault, masked=masked, name=court_name)
         if len(fits) == 1:
             ctx.session.add(MatchCandidate(record_id=record_id, worker_id=fits[0], status="pending",
                                            created_at=ctx.now))

@@ -6,14 +6,11 @@ An unchanged row is a ``duplicate``; a row that adds or changes something is
 
 from __future__ import annotations
 
-from datetime import datetime, time
 from typing import Any, Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from jzcredit.common import ids
-from jzcredit.common.clock import SHANGHAI
 from jzcredit.ingest.drafts import (
     CompanyDraft,
     EmploymentDraft,
@@ -22,18 +19,17 @@ from jzcredit.ingest.drafts import (
     RegionDraft,
     RowRejected,
     StoreDraft,
-    WorkerDraft,
 )
 from jzcredit.ingest.writing import WriteContext
 from jzcredit.registry import service as registry
-from jzcredit.registry.models import Company, CompanyFigure, Employment, Rating, Region, Store, Worker
+from jzcredit.registry.models import Company, CompanyFigure, Employment, Rating, Region, Store
 
 Outcome = Literal["accepted", "duplicate"] | RowRejected
 COMPANY_FIELDS = ("name", "legal_representative", "address", "region_code", "established_on", "categories",
                   "employment_model", "onboarded_on")
 
 
-def _apply(obj: Any, values: dict[str, Any]) -> bool:
+def apply_values(obj: Any, values: dict[str, Any]) -> bool:
     changed = False
     for name, value in values.items():
         if getattr(obj, name) != value:
@@ -60,7 +56,7 @@ def write_companies(ctx: WriteContext, items: list[tuple[int, CompanyDraft]]) ->
         stub = company.created_by.startswith(registry.STUB_PREFIX)
         if stub:
             company.created_by = "ingest:" + ctx.source
-        if _apply(company, values) or stub:
+        if apply_values(company, values) or stub:
             company.updated_at = ctx.now
             out[row] = "accepted"
         else:
@@ -69,98 +65,28 @@ def write_companies(ctx: WriteContext, items: list[tuple[int, CompanyDraft]]) ->
     return out
 
 
-def _verified_at(d: WorkerDraft) -> datetime | None:
-    return datetime.combine(d.identity_verified_on, time(0), SHANGHAI) if d.identity_verified_on else None
-
-
-def _worker_values(ctx: WriteContext, d: WorkerDraft) -> dict[str, Any]:
-    values: dict[str, Any] = {"name": d.name, "categories": d.categories, "registered_poor": d.registered_poor}
-    verified = _verified_at(d)
-    if verified is not None:
-        values |= {"identity_verified_at": verified, "identity_method": "provider:" + ctx.source}
-    if d.phone:
-        values |= {"phone_hash": ctx.vault.lookup_hash(d.phone), "phone_masked": ids.mask_phone(d.phone)}
-    return values
-
-
-def _new_worker(ctx: WriteContext, d: WorkerDraft, id_hash: str, values: dict[str, Any]) -> Worker:
-    facts = ids.id_facts(d.id_number)
-    sid = registry.new_subjects(ctx.session, kind="worker", count=1, now=ctx.now)[0]
-    worker = Worker(subject_id=sid, id_hash=id_hash, id_cipher=ctx.vault.encrypt(d.id_number),
-                    id_masked=ids.mask_id_number(d.id_number), birth_date=facts.birth_date, sex=facts.sex,
-                    native_region=facts.native_region, created_at=ctx.now, updated_at=ctx.now, **values)
-    if d.phone:
-        worker.phone_cipher = ctx.vault.encrypt(d.phone)
-    ctx.session.add(worker)
-    return worker
-
-
-def write_workers(ctx: WriteContext, items: list[tuple[int, WorkerDraft]]) -> dict[int, Outcome]:
-    s = ctx.session
-    hashes = {row: ctx.vault.lookup_hash(d.id_number) for row, d in items}
-    found = {w.id_hash: w for w in s.scalars(select(Worker).where(Worker.id_hash.in_(set(hashes.values()))))}
-    employers, created = registry.ensure_companies(
-        s, names={d.employer_uscc: None for _, d in items if d.employer_uscc}, source=ctx.source, now=ctx.now)
-    ctx.counts["companies_created"] += created
-    out: dict[int, Outcome] = {}
-    new_workers: list[Worker] = []
-    for row, d in items:
-        values = _worker_values(ctx, d)
-        worker = found.get(hashes[row])
-        if worker is None:
-            worker = _new_worker(ctx, d, hashes[row], values)
-            found[hashes[row]] = worker
-            new_workers.append(worker)
-            changed = True
-        else:
-            changed = _apply(worker, values)
-            if d.phone and "phone_hash" in values and changed:
-                worker.phone_cipher = ctx.vault.encrypt(d.phone)
-        s.flush()
-        changed |= _sync_consents(ctx, worker.subject_id, d)
-        if d.employer_uscc:
-            changed |= _ensure_employment(s, worker.subject_id, employers[d.employer_uscc], d.employment_start_on,
-                                          None, ctx.source)
-        if changed:
-            worker.updated_at = ctx.now
-        out[row] = "accepted" if changed else "duplicate"
-    registry.issue_worker_codes(s, worker_ids=[w.subject_id for w in new_workers], now=ctx.now)
-    registry.link_unmatched_records(s, id_hashes=[w.id_hash for w in new_workers])
-    _match_masked_records(ctx, new_workers, {hashes[r]: d.id_number for r, d in items})
-    return out
-
-
-def _sync_consents(ctx: WriteContext, worker_id: int, d: WorkerDraft) -> bool:
+def sync_consents(ctx: WriteContext, worker_id: int, consents: dict[str, bool]) -> bool:
     current = registry.current_consents(ctx.session, [worker_id])[worker_id]
     changed = False
-    for scope, granted in d.consents.items():
+    for scope, granted in consents.items():
         changed |= registry.set_consent(ctx.session, worker_id=worker_id, scope=scope, granted=granted,
                                         now=ctx.now, source=ctx.source, current=current)
     return changed
 
 
-def _ensure_employment(s: Session, worker_id: int, company_id: int, start_on: Any, end_on: Any, source: str,
-                       role: str | None = None) -> bool:
-    """One employment per (worker, company, start_on); a later row may add its end and change its role."""
+def ensure_employment(s: Session, worker_id: int, company_id: int, start_on: Any, end_on: Any, source: str,
+                      role: str | None = None) -> bool:
     existing = s.scalar(select(Employment).where(Employment.worker_id == worker_id,
                                                  Employment.company_id == company_id,
                                                  Employment.start_on.is_(None) if start_on is None
                                                  else Employment.start_on == start_on))
     if existing is None:
-        s.add(Employment(worker_id=worker_id, company_id=company_id, start_on=start_on, end_on=end_on, role=role,
-                         source=source))
+        s.add(Employment(worker_id=worker_id, company_id=company_id, start_on=start_on, end_on=end_on,
+                         role=role, source=source))
         s.flush()
         return True
-    # an empty cell says nothing: it neither reopens an ended employment nor clears a role
-    return _apply(existing, {k: v for k, v in {"end_on": end_on, "role": role}.items() if v is not None})
-
-
-def _match_masked_records(ctx: WriteContext, workers: list[Worker], clear: dict[str, str]) -> None:
-    """A worker who registers after a masked court record may be its one fitting match."""
-    from jzcredit.ingest.write_records import propose_pending_matches  # avoids an import cycle
-
-    for worker in workers:
-        propose_pending_matches(ctx, worker_name=worker.name, id_number=clear[worker.id_hash])
+    changes = {k: v for k, v in (("end_on", end_on), ("role", role)) if v is not None}
+    return apply_values(existing, changes)
 
 
 def write_employments(ctx: WriteContext, items: list[tuple[int, EmploymentDraft]]) -> dict[int, Outcome]:
@@ -176,7 +102,7 @@ def write_employments(ctx: WriteContext, items: list[tuple[int, EmploymentDraft]
         if wid is None:
             out[row] = RowRejected("unknown_worker", "该身份证号的家政服务员尚未登记；登记后请重新提交此行")
             continue
-        changed = _ensure_employment(s, wid, companies[d.uscc], d.start_on, d.end_on, ctx.source, d.role)
+        changed = ensure_employment(s, wid, companies[d.uscc], d.start_on, d.end_on, ctx.source, d.role)
         out[row] = "accepted" if changed else "duplicate"
     return out
 
@@ -190,7 +116,8 @@ def write_regions(ctx: WriteContext, items: list[tuple[int, RegionDraft]]) -> di
             ctx.session.flush()
             out[row] = "accepted"
         else:
-            out[row] = "accepted" if _apply(region, {"name": d.name, "poverty_level": d.poverty_level}) else "duplicate"
+            changed = apply_values(region, {"name": d.name, "poverty_level": d.poverty_level})
+            out[row] = "accepted" if changed else "duplicate"
     return out
 
 
@@ -209,7 +136,7 @@ def write_figures(ctx: WriteContext, items: list[tuple[int, FigureDraft]]) -> di
             ctx.session.flush()
             out[row] = "accepted"
         else:
-            out[row] = "accepted" if _apply(fig, {"value": str(d.value)}) else "duplicate"
+            out[row] = "accepted" if apply_values(fig, {"value": str(d.value)}) else "duplicate"
     return out
 
 
@@ -228,7 +155,7 @@ def write_stores(ctx: WriteContext, items: list[tuple[int, StoreDraft]]) -> dict
             ctx.session.flush()
             out[row] = "accepted"
         else:
-            out[row] = "accepted" if _apply(store, {"area_m2": str(d.area_m2)}) else "duplicate"
+            out[row] = "accepted" if apply_values(store, {"area_m2": str(d.area_m2)}) else "duplicate"
     return out
 
 

@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
-from jzcredit.ingest import write_records, write_registry
+from jzcredit.ingest import write_records, write_registry, write_workers
 from jzcredit.ingest.drafts import (
     CompanyDraft,
     Draft,
@@ -23,7 +23,7 @@ from jzcredit.ingest.writing import WriteContext
 
 WRITERS: dict[type, Callable[[WriteContext, Any], dict[int, Outcome]]] = {
     CompanyDraft: write_registry.write_companies,
-    WorkerDraft: write_registry.write_workers,
+    WorkerDraft: write_workers.write_workers,
     EmploymentDraft: write_registry.write_employments,
     RegionDraft: write_registry.write_regions,
     FigureDraft: write_registry.write_figures,
