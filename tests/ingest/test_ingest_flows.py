@@ -128,3 +128,24 @@ def test_corrected_quarantined_rows_can_be_resubmitted(sessions: sessionmaker[Se
     with sessions() as s:
         assert s.scalars(select(QuarantinedRow.status)).one() == "resubmitted"
         assert s.scalar(select(func.count()).select_from(CreditRecord)) == 2
+
+
+def test_company_figures_and_ratings_dedupe_within_and_across_files(sessions: sessionmaker[Session], vault: Vault,
+                                                                    tmp_path: Path) -> None:
+    from jzcredit.registry.models import CompanyFigure, Rating
+
+    payroll = write_csv(tmp_path / "pay.csv", ["uscc", "month", "headcount"],
+                        [[USCC, "2025-01", "120"], [USCC, "2025-01", "120"], [USCC, "2025-02", "130"]])
+    first = run(sessions, vault, payroll, "payroll_monthly")
+    assert (first.accepted, first.duplicates) == (2, 1)
+    changed = write_csv(tmp_path / "pay2.csv", ["uscc", "month", "headcount"], [[USCC, "2025-02", "131"]])
+    assert run(sessions, vault, changed, "payroll_monthly").accepted == 1
+    ratings = write_csv(tmp_path / "r.csv", ["uscc", "stars", "rated_on", "service_code"],
+                        [[USCC, "5", "2026-01-02", "SO-1"], [USCC, "4", "2026-01-03", "SO-1"],
+                         [USCC, "6", "2026-01-03", "SO-2"]])
+    batch = run(sessions, vault, ratings, "ratings")
+    assert (batch.accepted, batch.duplicates, batch.quarantined) == (1, 1, 1)
+    with sessions() as s:
+        assert sorted(s.scalars(select(CompanyFigure.value))) == ["120", "131"]
+        rating = s.scalars(select(Rating)).one()
+        assert rating.imported and rating.stars == 5

@@ -11,6 +11,7 @@ from typing import Any, Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from jzcredit.db import bulk_insert, table_of
 from jzcredit.ingest.drafts import (
     CompanyDraft,
     EmploymentDraft,
@@ -122,21 +123,27 @@ def write_regions(ctx: WriteContext, items: list[tuple[int, RegionDraft]]) -> di
 
 
 def write_figures(ctx: WriteContext, items: list[tuple[int, FigureDraft]]) -> dict[int, Outcome]:
+    """Yearly and monthly figures: one look-up for the chunk, new ones in one insert."""
     companies, created = registry.ensure_companies(ctx.session, names={d.uscc: None for _, d in items},
                                                    source=ctx.source, now=ctx.now)
     ctx.counts["companies_created"] += created
+    found = {(f.company_id, f.figure, f.period): f for f in ctx.session.scalars(select(CompanyFigure).where(
+        CompanyFigure.company_id.in_(set(companies.values())),
+        CompanyFigure.figure.in_({d.figure for _, d in items})))}
     out: dict[int, Outcome] = {}
+    new: dict[tuple[int, str, str], dict[str, Any]] = {}
     for row, d in items:
-        cid = companies[d.uscc]
-        fig = ctx.session.scalar(select(CompanyFigure).where(
-            CompanyFigure.company_id == cid, CompanyFigure.figure == d.figure, CompanyFigure.period == d.period))
-        if fig is None:
-            ctx.session.add(CompanyFigure(company_id=cid, figure=d.figure, period=d.period, value=str(d.value),
-                                          source=ctx.source, batch_id=ctx.batch_id))
-            ctx.session.flush()
-            out[row] = "accepted"
+        key = (companies[d.uscc], d.figure, d.period)
+        if key in found:
+            out[row] = "accepted" if apply_values(found[key], {"value": str(d.value)}) else "duplicate"
+        elif key in new:
+            out[row] = "duplicate" if new[key]["value"] == str(d.value) else "accepted"
+            new[key]["value"] = str(d.value)
         else:
-            out[row] = "accepted" if apply_values(fig, {"value": str(d.value)}) else "duplicate"
+            new[key] = {"company_id": key[0], "figure": d.figure, "period": d.period, "value": str(d.value),
+                        "source": ctx.source, "batch_id": ctx.batch_id}
+            out[row] = "accepted"
+    bulk_insert(ctx.session, table_of(CompanyFigure), list(new.values()))
     return out
 
 
@@ -166,17 +173,23 @@ def write_ratings(ctx: WriteContext, items: list[tuple[int, RatingDraft]]) -> di
     ctx.counts["companies_created"] += created
     hashes = {row: ctx.vault.lookup_hash(d.id_number) for row, d in items if d.id_number}
     workers = registry.worker_ids_by_hash(ctx.session, hashes.values())
+    taken: set[tuple[int, str]] = {(cid, code) for cid, code in ctx.session.execute(
+        select(Rating.company_id, Rating.service_code).where(
+            Rating.company_id.in_(set(companies.values())),
+            Rating.service_code.in_({d.service_code for _, d in items})))}
     out: dict[int, Outcome] = {}
+    new = []
     for row, d in items:
-        cid = companies[d.uscc]
-        if ctx.session.scalar(select(Rating.id).where(Rating.company_id == cid,
-                                                      Rating.service_code == d.service_code)) is not None:
+        key = (companies[d.uscc], d.service_code)
+        if key in taken:
             out[row] = "duplicate"
             continue
-        extra = {"worker_id_hash": hashes[row]} if row in hashes and hashes[row] not in workers else None
-        ctx.session.add(Rating(company_id=cid, worker_id=workers.get(hashes.get(row, "")), stars=d.stars,
-                               rated_on=d.rated_on, service_code=d.service_code, comment=d.comment, imported=True,
-                               source=ctx.source, batch_id=ctx.batch_id, extra=extra))
-        ctx.session.flush()
+        taken.add(key)
+        worker_hash = hashes.get(row)
+        new.append({"company_id": key[0], "worker_id": workers.get(worker_hash or ""), "stars": d.stars,
+                    "rated_on": d.rated_on, "service_code": d.service_code, "comment": d.comment, "imported": True,
+                    "source": ctx.source, "batch_id": ctx.batch_id,
+                    "extra": {"worker_id_hash": worker_hash} if worker_hash and worker_hash not in workers else None})
         out[row] = "accepted"
+    bulk_insert(ctx.session, table_of(Rating), new)
     return out
