@@ -6,6 +6,7 @@ import typer
 
 from jzcredit import migrate
 from jzcredit.cli.context import get_ctx
+from jzcredit.common import audit
 from jzcredit.common.crypto import create_key_file
 
 
@@ -15,6 +16,10 @@ def init(ctx: typer.Context) -> None:
     before = migrate.current_revision(c.engine)
     migrate.upgrade(c.engine)
     after = migrate.current_revision(c.engine)
+    if after != before:
+        with c.sessions() as session, session.begin():
+            audit.append(session, actor=c.actor, action="schema.upgrade", obj="schema", now=c.now,
+                         detail={"from": before, "to": after})
     key_created = False
     if c.settings.secret_key is None:
         key_created = create_key_file(c.settings.resolved_key_file())
