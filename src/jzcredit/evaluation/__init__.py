@@ -1,0 +1,1 @@
+"""信用评价: versioned models of pure features, stored evaluations with factors and improvements."""
