@@ -117,7 +117,7 @@ def set_grade(session: Session, subject_id: int, grade: str, *, score: int = 0, 
               model: str = "company-2026.1") -> EvaluationHead:
     """A stored evaluation with the given grade (for list and supervision tests that need a grade only)."""
     evaluation = Evaluation(subject_id=subject_id, model=model, as_of=as_of, computed_at=_AT, score=score,
-                            grade=grade, factors=[], improvements=[], facts_digest="test")
+                            grade=grade, factors=[], result_digest="test")
     session.add(evaluation)
     session.flush()
     head = session.get(EvaluationHead, subject_id)
@@ -125,6 +125,6 @@ def set_grade(session: Session, subject_id: int, grade: str, *, score: int = 0, 
         head = EvaluationHead(subject_id=subject_id)
         session.add(head)
     head.evaluation_id, head.model, head.score, head.grade = evaluation.id, model, score, grade
-    head.as_of, head.facts_digest = as_of, "test"
+    head.as_of, head.result_digest = as_of, "test"
     session.flush()
     return head

@@ -27,10 +27,8 @@ class Evaluation(Base):
     grade: Mapped[str] = mapped_column(String(1))
     # [{code, label, points, record_ids}] in final-score units; they add up to ``score``
     factors: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
-    # [{actions: [{code, label, earliest_on}], grade, score}]
-    improvements: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
-    # hash of the facts the model read: an unchanged digest and model means nothing to store
-    facts_digest: Mapped[str] = mapped_column(String(64))
+    # hash of (model, score, grade, factors): a re-run that finds the same result stores nothing new
+    result_digest: Mapped[str] = mapped_column(String(64))
 
 
 class EvaluationHead(Base):
@@ -43,7 +41,7 @@ class EvaluationHead(Base):
     score: Mapped[int] = mapped_column(Integer)
     grade: Mapped[str] = mapped_column(String(1), index=True)
     as_of: Mapped[date] = mapped_column(Date)
-    facts_digest: Mapped[str] = mapped_column(String(64))
+    result_digest: Mapped[str] = mapped_column(String(64))
 
 
 class EvaluationDue(Base):

@@ -35,8 +35,7 @@ def upgrade() -> None:
     sa.Column('score', sa.Integer(), nullable=False),
     sa.Column('grade', sa.String(length=1), nullable=False),
     sa.Column('factors', sa.JSON(), nullable=False),
-    sa.Column('improvements', sa.JSON(), nullable=False),
-    sa.Column('facts_digest', sa.String(length=64), nullable=False),
+    sa.Column('result_digest', sa.String(length=64), nullable=False),
     sa.ForeignKeyConstraint(['subject_id'], ['subjects.id'], name=op.f('fk_evaluations_subject_id_subjects')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_evaluations'))
     )
@@ -76,7 +75,7 @@ def upgrade() -> None:
     sa.Column('score', sa.Integer(), nullable=False),
     sa.Column('grade', sa.String(length=1), nullable=False),
     sa.Column('as_of', sa.Date(), nullable=False),
-    sa.Column('facts_digest', sa.String(length=64), nullable=False),
+    sa.Column('result_digest', sa.String(length=64), nullable=False),
     sa.ForeignKeyConstraint(['evaluation_id'], ['evaluations.id'], name=op.f('fk_evaluation_heads_evaluation_id_evaluations')),
     sa.ForeignKeyConstraint(['subject_id'], ['subjects.id'], name=op.f('fk_evaluation_heads_subject_id_subjects')),
     sa.PrimaryKeyConstraint('subject_id', name=op.f('pk_evaluation_heads'))
