@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
@@ -24,7 +24,16 @@ def in_force_clause(as_of: date) -> ColumnElement[bool]:
     )
 
 
-def is_in_force(record: CreditRecord, as_of: date) -> bool:
+class Windowed(Protocol):
+    @property
+    def status(self) -> str: ...
+    @property
+    def decided_on(self) -> date | None: ...
+    @property
+    def publish_until(self) -> date | None: ...
+
+
+def is_in_force(record: Windowed, as_of: date) -> bool:
     """The same predicate in Python, for records already loaded (kept beside the SQL form on purpose)."""
     return (record.status in IN_FORCE_STATUSES and record.decided_on is not None and record.decided_on <= as_of
             and (record.publish_until is None or record.publish_until >= as_of))
