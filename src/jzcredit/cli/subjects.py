@@ -8,6 +8,7 @@ import typer
 from rich.table import Table
 
 from jzcredit.cli.context import get_ctx
+from jzcredit.evaluation.rulesets import load_models
 from jzcredit.registry import service as registry
 from jzcredit.registry.file import private_identifiers, subject_file
 
@@ -25,6 +26,16 @@ def _render(doc: dict[str, Any], out: Any) -> None:
         table.add_row(str(r["record_id"]), r["type"], r["severity"] or "", r["status"], str(r["decided_on"] or ""),
                       r["doc_number"] or "", str(r["publish_until"] or ""))
     out.print(table)
+    ev = doc["evaluation"]
+    if ev["grade"] is not None:
+        out.print(f"  信用评价：{ev['grade']}（{ev['score']} 分，模型 {ev['model']}，{ev['as_of']}）")
+        for f in ev["factors"]:
+            out.print(f"    {f['points']:+5d}  {f['label']}", markup=False)
+        for imp in ev["improvements"]:
+            steps = "；".join(a["label"] for a in imp["actions"])
+            out.print(f"    提升建议：{steps} → {imp['grade']}（{imp['score']} 分）", markup=False)
+    else:
+        out.print("  信用评价：尚未评价（jzcredit evaluate KEY）")
     for e in doc["employments"]:
         out.print(f"  从业：{e['company_name']} / {e['worker_name']} {e['start_on'] or ''}—{e['end_on'] or '至今'}")
     for c in doc.get("consents", []):
@@ -46,7 +57,7 @@ def show(
         fail("查看完整身份证号和手机号需要用 --purpose 说明用途（将记入审计）")
     with c.sessions() as session, session.begin():
         subject_id = registry.resolve_subject_key(session, vault=c.vault, key=key)
-        doc = subject_file(session, subject_id=subject_id, now=c.now)
+        doc = subject_file(session, subject_id=subject_id, now=c.now, models=load_models(c.settings.config))
         if private:
             doc["private_identifiers"] = private_identifiers(session, vault=c.vault, subject_id=subject_id,
                                                              actor=c.actor, now=c.now, purpose=purpose or "")

@@ -58,6 +58,7 @@ class Models:
     by_name: dict[str, Model]
     active: dict[str, str]  # subject kind → model name
     health_check_default_days: int
+    repair_min_days: dict[str, int]  # §3.6 least days since decided_on, by severity
 
     def for_kind(self, kind: str) -> Model:
         return self.by_name[self.active[kind]]
@@ -141,8 +142,12 @@ def models_from_dict(data: dict[str, Any]) -> Models:
         chosen = active.get(kind)
         if chosen not in by_name or by_name[chosen].subject != kind:
             raise Invalid("model.invalid", f"evaluation.active.{kind} 指向的模型 {chosen} 不存在或不适用于该主体")
+    repair = (data.get("repair") or {}).get("min_period_days") or {}
+    if any(k not in repair for k in ("general", "serious")):
+        raise Invalid("model.invalid", "配置中缺少 repair.min_period_days 的 general 或 serious")
     return Models(by_name=by_name, active=active,
-                  health_check_default_days=int(ev.get("health_check_default_days", 365)))
+                  health_check_default_days=int(ev.get("health_check_default_days", 365)),
+                  repair_min_days={k: int(repair[k]) for k in ("general", "serious")})
 
 
 def load_models(override: Path | None = None) -> Models:

@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session
 from jzcredit.common import audit
 from jzcredit.common.clock import today
 from jzcredit.common.crypto import Vault
+from jzcredit.evaluation import service as evaluation
+from jzcredit.evaluation.rulesets import Models, load_models
 from jzcredit.records import service as records_service
 from jzcredit.registry import service as registry
 from jzcredit.registry.models import Company, Consent, Employment, Subject, Worker, WorkerCode
@@ -61,7 +63,8 @@ def _employments(session: Session, subject: Subject) -> list[dict[str, Any]]:
              "current": e.end_on is None} for e, c, w in rows]
 
 
-def subject_file(session: Session, *, subject_id: int, now: datetime) -> dict[str, Any]:
+def subject_file(session: Session, *, subject_id: int, now: datetime, models: Models | None = None
+                 ) -> dict[str, Any]:
     subject = session.get_one(Subject, subject_id)
     as_of = today(now)
     doc: dict[str, Any] = {"kind": subject.kind, "subject_id": subject.id, "as_of": as_of}
@@ -72,8 +75,8 @@ def subject_file(session: Session, *, subject_id: int, now: datetime) -> dict[st
     doc["records"] = [records_service.record_dict(r, as_of) for r in records_service.records_of(session, subject_id)]
     doc["employments"] = _employments(session, subject)
     doc.setdefault("consents", [])
+    doc["evaluation"] = evaluation.explain(session, models=models or load_models(), subject_id=subject_id, now=now)
     # built in later capabilities; empty here because nothing of the kind exists yet
-    doc["evaluation"] = {"score": None, "grade": None, "model": None, "factors": [], "improvements": []}
     for name in ("lists", "notices", "objections", "repairs", "commitments", "complaints"):
         doc[name] = []
     return doc

@@ -1,0 +1,198 @@
+"""Evaluate subjects, keep every evaluation, and know which subjects are due.
+
+The caller owns the transaction: a full run commits per chunk (see the
+``evaluate`` command), a workflow that changes one subject evaluates it inside
+its own transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from jzcredit.common.clock import today
+from jzcredit.db import allocate_ids, bulk_insert, table_of
+from jzcredit.evaluation import loading
+from jzcredit.evaluation.engine import Result, evaluate
+from jzcredit.evaluation.facts import SubjectFacts
+from jzcredit.evaluation.features import Ctx
+from jzcredit.evaluation.improve import improvements
+from jzcredit.evaluation.models import Evaluation, EvaluationDue, EvaluationHead
+from jzcredit.evaluation.rulesets import Model, Models
+from jzcredit.registry.models import Subject
+
+KINDS = ("company", "worker")
+
+
+@dataclass
+class RunSummary:
+    evaluated: int = 0
+    changed: int = 0
+    grades: Counter[str] = field(default_factory=Counter)
+
+    def add(self, other: RunSummary) -> None:
+        self.evaluated += other.evaluated
+        self.changed += other.changed
+        self.grades.update(other.grades)
+
+    def as_dict(self) -> dict[str, Any]:
+        grades = {g: self.grades.get(g, 0) for g in ("A", "B", "C", "D", "N")}
+        return {"evaluated": self.evaluated, "changed": self.changed, "grades": grades}
+
+
+def lookback_days(model: Model) -> int:
+    return max([int(u.params.get("window_days", 0)) for d in model.dimensions for u in d.features] + [365])
+
+
+def load_facts(session: Session, *, models: Models, kind: str, ids: Sequence[int], now: datetime
+               ) -> list[SubjectFacts]:
+    model = models.for_kind(kind)
+    if kind == "company":
+        return loading.load_companies(session, ids, now, lookback_days=lookback_days(model),
+                                      health_default_days=models.health_check_default_days)
+    return loading.load_workers(session, ids, now, lookback_days=lookback_days(model))
+
+
+def context(models: Models, now: datetime) -> Ctx:
+    return Ctx(as_of=today(now), health_check_default_days=models.health_check_default_days)
+
+
+def digest(result: Result, factors: list[dict[str, Any]]) -> str:
+    text = json.dumps([result.model, result.score, result.grade, factors], ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _store(session: Session, results: list[tuple[int, Result]], now: datetime) -> int:
+    """New evaluation rows and heads for the subjects whose result changed; returns how many."""
+    if not results:
+        return 0
+    ids = [sid for sid, _ in results]
+    query = select(EvaluationHead.subject_id, EvaluationHead.result_digest).where(EvaluationHead.subject_id.in_(ids))
+    heads: dict[int, str] = {sid: dig for sid, dig in session.execute(query)}
+    changed = []
+    for sid, result in results:
+        factors = result.factors()
+        dig = digest(result, factors)
+        if heads.get(sid) != dig:
+            changed.append((sid, result, factors, dig))
+    if not changed:
+        return 0
+    stale = [sid for sid, *_ in changed if sid in heads]
+    if stale:
+        session.execute(delete(EvaluationHead).where(EvaluationHead.subject_id.in_(stale)))
+    as_of = today(now)
+    table = table_of(Evaluation)
+    if not stale:  # SQLite: take the write lock before reserving ids (see allocate_ids)
+        session.execute(delete(EvaluationDue).where(EvaluationDue.subject_id.in_([c[0] for c in changed])))
+    new_ids = allocate_ids(session, table, len(changed))
+    bulk_insert(session, table, [
+        {"id": eid, "subject_id": sid, "model": r.model, "as_of": as_of, "computed_at": now, "score": r.score,
+         "grade": r.grade, "factors": factors, "result_digest": dig}
+        for eid, (sid, r, factors, dig) in zip(new_ids, changed, strict=True)])
+    bulk_insert(session, table_of(EvaluationHead), [
+        {"subject_id": sid, "evaluation_id": eid, "model": r.model, "score": r.score, "grade": r.grade,
+         "as_of": as_of, "result_digest": dig}
+        for eid, (sid, r, _, dig) in zip(new_ids, changed, strict=True)])
+    return len(changed)
+
+
+def evaluate_chunk(session: Session, *, models: Models, kind: str, ids: Sequence[int], now: datetime
+                   ) -> RunSummary:
+    """Evaluate one chunk of subjects of one kind and store what changed."""
+    summary = RunSummary()
+    if not ids:
+        return summary
+    model = models.for_kind(kind)
+    ctx = context(models, now)
+    results = [(f.subject_id, evaluate(model, f, ctx))
+               for f in load_facts(session, models=models, kind=kind, ids=ids, now=now)]
+    summary.evaluated = len(results)
+    summary.grades.update(r.grade for _, r in results)
+    summary.changed = _store(session, results, now)
+    session.execute(delete(EvaluationDue).where(EvaluationDue.subject_id.in_(list(ids))))
+    return summary
+
+
+def kinds_of(session: Session, subject_ids: Iterable[int]) -> dict[str, list[int]]:
+    out: dict[str, list[int]] = {k: [] for k in KINDS}
+    ids = sorted(set(subject_ids))
+    for start in range(0, len(ids), 5000):
+        for sid, kind in session.execute(select(Subject.id, Subject.kind).where(
+                Subject.id.in_(ids[start:start + 5000]))):
+            if kind in out:
+                out[kind].append(sid)
+    return {k: sorted(v) for k, v in out.items()}
+
+
+def evaluate_subjects(session: Session, *, models: Models, subject_ids: Iterable[int], now: datetime
+                      ) -> RunSummary:
+    """Evaluate the given subjects now (workflows and ``evaluate KEY…``), inside the caller's transaction."""
+    summary = RunSummary()
+    for kind, ids in kinds_of(session, subject_ids).items():
+        for start in range(0, len(ids), 2000):
+            summary.add(evaluate_chunk(session, models=models, kind=kind, ids=ids[start:start + 2000], now=now))
+    return summary
+
+
+def mark_due(session: Session, *, subject_ids: Iterable[int], reason: str, now: datetime) -> int:
+    """Remember subjects whose facts changed, for the next incremental run."""
+    ids = sorted({i for i in subject_ids if i is not None})
+    if not ids:
+        return 0
+    present = set(session.scalars(select(EvaluationDue.subject_id).where(EvaluationDue.subject_id.in_(ids))))
+    new = [{"subject_id": i, "since": now, "reason": reason[:64]} for i in ids if i not in present]
+    bulk_insert(session, table_of(EvaluationDue), new)
+    return len(new)
+
+
+def due_chunks(session: Session, *, size: int) -> Iterator[list[int]]:
+    """Due subject ids, oldest id first; each chunk is gone from the queue once evaluated."""
+    last = 0
+    while True:
+        ids = list(session.scalars(select(EvaluationDue.subject_id).where(EvaluationDue.subject_id > last)
+                                   .order_by(EvaluationDue.subject_id).limit(size)))
+        if not ids:
+            return
+        yield ids
+        last = ids[-1]
+
+
+def current(session: Session, subject_id: int) -> Evaluation | None:
+    head = session.get(EvaluationHead, subject_id)
+    return None if head is None else session.get(Evaluation, head.evaluation_id)
+
+
+def history(session: Session, subject_id: int) -> list[Evaluation]:
+    return list(session.scalars(select(Evaluation).where(Evaluation.subject_id == subject_id)
+                                .order_by(Evaluation.id.desc())))
+
+
+def evaluation_dict(e: Evaluation) -> dict[str, Any]:
+    return {"evaluation_id": e.id, "score": e.score, "grade": e.grade, "model": e.model, "factors": e.factors,
+            "as_of": e.as_of, "computed_at": e.computed_at}
+
+
+def explain(session: Session, *, models: Models, subject_id: int, now: datetime) -> dict[str, Any]:
+    """The subject's current evaluation (stored) with what would raise its grade (computed now, from its facts).
+
+    ``score`` is None when the subject has never been evaluated.
+    """
+    stored = current(session, subject_id)
+    if stored is None:
+        return {"score": None, "grade": None, "model": None, "factors": [], "improvements": []}
+    out = evaluation_dict(stored)
+    kind = kinds_of(session, [subject_id])
+    facts_kind = next(k for k, ids in kind.items() if ids)
+    model = models.by_name.get(stored.model) or models.for_kind(facts_kind)
+    facts = load_facts(session, models=models, kind=facts_kind, ids=[subject_id], now=now)
+    out["improvements"] = improvements(model, facts[0], context(models, now), current_grade=stored.grade,
+                                       repair_min_days=models.repair_min_days) if facts else []
+    return out
