@@ -14,6 +14,7 @@ from jzcredit.cli import ingest as ingest_cmd
 from jzcredit.cli import serve as serve_cmd
 from jzcredit.cli import setup as setup_cmd
 from jzcredit.cli import subjects as subjects_cmd
+from jzcredit.cli import supervise as supervise_cmd
 from jzcredit.cli import users as users_cmd
 from jzcredit.cli.context import CliContext, err_console
 from jzcredit.common.clock import parse_now
@@ -58,6 +59,7 @@ audit_cmd.register(app)
 serve_cmd.register(app)
 users_cmd.register(app)
 backup_cmd.register(app)
+supervise_cmd.register(app)
 
 
 def main() -> None:
