@@ -61,7 +61,8 @@ def add_worker(session: Session, vault: Vault, *, verified: bool = True, consent
                employer: Company | None = None, start_on: date | None = date(2024, 1, 1), name: str = "李小芳",
                region_code: str = "370102", registered_poor: bool = False) -> Worker:
     """A worker with a card code, the given consents and (optionally) a current employment."""
-    number = make_id_number(random.Random(next(_seq)), region_code=region_code, birth_date=date(1980, 5, 17),
+    n = next(_seq)  # a distinct birth date per worker keeps ID numbers unique
+    number = make_id_number(random.Random(n), region_code=region_code, birth_date=date(1970, 1, 1) + timedelta(n),
                             sex="female")
     facts = id_facts(number)
     subject = Subject(kind="worker", created_at=_AT)

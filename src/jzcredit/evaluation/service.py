@@ -166,8 +166,10 @@ def due_chunks(session: Session, *, size: int) -> Iterator[list[int]]:
 
 
 def current(session: Session, subject_id: int) -> Evaluation | None:
-    head = session.get(EvaluationHead, subject_id)
-    return None if head is None else session.get(Evaluation, head.evaluation_id)
+    # heads and evaluations are written with Core bulk statements: read them fresh, not from the identity map
+    query = (select(Evaluation).join(EvaluationHead, EvaluationHead.evaluation_id == Evaluation.id)
+             .where(EvaluationHead.subject_id == subject_id).execution_options(populate_existing=True))
+    return session.scalars(query).one_or_none()
 
 
 def history(session: Session, subject_id: int) -> list[Evaluation]:
