@@ -11,6 +11,7 @@ from jzcredit.cli import audit as audit_cmd
 from jzcredit.cli import backup as backup_cmd
 from jzcredit.cli import demo as demo_cmd
 from jzcredit.cli import ingest as ingest_cmd
+from jzcredit.cli import lists as lists_cmd
 from jzcredit.cli import serve as serve_cmd
 from jzcredit.cli import setup as setup_cmd
 from jzcredit.cli import subjects as subjects_cmd
@@ -59,6 +60,7 @@ audit_cmd.register(app)
 serve_cmd.register(app)
 users_cmd.register(app)
 backup_cmd.register(app)
+lists_cmd.register(app)
 supervise_cmd.register(app)
 
 
