@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
+from tests.factories import add_company, set_grade
 
 from jzcredit.common.audit import AuditEntry
 from jzcredit.errors import Invalid
@@ -17,7 +18,6 @@ from jzcredit.registry.models import Company
 from jzcredit.supervision import service
 from jzcredit.supervision.roster import Roster, load_roster
 from jzcredit.supervision.rules import supervision_rules
-from tests.factories import add_company, set_grade
 
 NOW = datetime(2026, 6, 30, 2, 0, tzinfo=UTC)
 RULES = supervision_rules()

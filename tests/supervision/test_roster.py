@@ -63,5 +63,5 @@ def test_bad_rosters_are_refused_with_one_line(tmp_path: Path, text: str, words:
 
 
 def test_a_missing_roster_file_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(Invalid, match="找不到文件 nobody.csv"):
+    with pytest.raises(Invalid, match=r"找不到文件 nobody\.csv"):
         load_roster(tmp_path / "nobody.csv")

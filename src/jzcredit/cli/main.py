@@ -14,6 +14,7 @@ from jzcredit.cli import ingest as ingest_cmd
 from jzcredit.cli import lists as lists_cmd
 from jzcredit.cli import serve as serve_cmd
 from jzcredit.cli import setup as setup_cmd
+from jzcredit.cli import stats as stats_cmd
 from jzcredit.cli import subjects as subjects_cmd
 from jzcredit.cli import supervise as supervise_cmd
 from jzcredit.cli import users as users_cmd
@@ -62,6 +63,7 @@ users_cmd.register(app)
 backup_cmd.register(app)
 lists_cmd.register(app)
 supervise_cmd.register(app)
+stats_cmd.register(app)
 
 
 def main() -> None:

@@ -1,0 +1,1 @@
+"""Reports: statistics (and later PDF and Excel reports)."""
