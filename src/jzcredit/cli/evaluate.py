@@ -19,7 +19,7 @@ from jzcredit.registry.models import Subject
 CHUNK = {"company": 1000, "worker": 5000}
 
 
-def _run_all(c: CliContext, models: Models) -> evaluation.RunSummary:
+def run_all(c: CliContext, models: Models) -> evaluation.RunSummary:
     summary = evaluation.RunSummary()
     with c.sessions() as session:
         total = session.scalar(select(func.count()).select_from(Subject).where(Subject.kind.in_(CHUNK))) or 0
@@ -72,7 +72,7 @@ def evaluate(
     models = load_models(c.settings.config)
     data: dict[str, Any]
     if all_subjects:
-        data = _run_all(c, models).as_dict()
+        data = run_all(c, models).as_dict()
     elif due:
         data = _run_due(c, models).as_dict()
     else:

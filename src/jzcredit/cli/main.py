@@ -10,6 +10,7 @@ import typer
 from jzcredit.cli import audit as audit_cmd
 from jzcredit.cli import backup as backup_cmd
 from jzcredit.cli import demo as demo_cmd
+from jzcredit.cli import evaluate as evaluate_cmd
 from jzcredit.cli import ingest as ingest_cmd
 from jzcredit.cli import lists as lists_cmd
 from jzcredit.cli import serve as serve_cmd
@@ -17,6 +18,7 @@ from jzcredit.cli import setup as setup_cmd
 from jzcredit.cli import stats as stats_cmd
 from jzcredit.cli import subjects as subjects_cmd
 from jzcredit.cli import supervise as supervise_cmd
+from jzcredit.cli import tick as tick_cmd
 from jzcredit.cli import users as users_cmd
 from jzcredit.cli.context import CliContext, err_console
 from jzcredit.common.clock import parse_now
@@ -57,11 +59,13 @@ setup_cmd.register(app)
 demo_cmd.register(app)
 ingest_cmd.register(app)
 subjects_cmd.register(app)
+evaluate_cmd.register(app)
 audit_cmd.register(app)
 serve_cmd.register(app)
 users_cmd.register(app)
 backup_cmd.register(app)
 lists_cmd.register(app)
+tick_cmd.register(app)
 supervise_cmd.register(app)
 stats_cmd.register(app)
 

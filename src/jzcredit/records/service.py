@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.orm import Session
 
+from jzcredit.common.clock import today
+from jzcredit.db import bulk_insert, table_of
 from jzcredit.errors import Conflict, Invalid, NotFound
 from jzcredit.records.models import STATUSES, CreditRecord, MatchCandidate, RecordHistory
 from jzcredit.registry.models import Worker
@@ -105,3 +107,23 @@ def decide_match(session: Session, *, match_id: int, confirm: bool, actor: str, 
     match.decided_at = now
     match.note = note
     return match
+
+
+def expire_records(session: Session, *, now: datetime, actor: str, chunk: int = 5000) -> list[int]:
+    """§3.5: active records past ``publish_until`` → ``expired``, each with its history row (idempotent).
+
+    Records under objection wait for the decision; a dismissed objection restores them and the next run
+    expires them.
+    """
+    as_of = today(now)
+    ids = list(session.scalars(select(CreditRecord.id).where(
+        CreditRecord.status == "active", CreditRecord.publish_until.is_not(None),
+        CreditRecord.publish_until < as_of).order_by(CreditRecord.id)))
+    for start in range(0, len(ids), chunk):
+        part = ids[start:start + chunk]
+        session.execute(update(CreditRecord).where(CreditRecord.id.in_(part))
+                        .values(status="expired", updated_at=now).execution_options(synchronize_session=False))
+        bulk_insert(session, table_of(RecordHistory), [
+            {"record_id": rid, "at": now, "from_status": "active", "to_status": "expired", "actor": actor,
+             "reason": f"公示期届满（{as_of.isoformat()} 前）"} for rid in part])
+    return ids
