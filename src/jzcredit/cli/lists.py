@@ -113,7 +113,7 @@ def check(
 
     def render(out: Console) -> None:
         if not rows:
-            out.print(f"该主体当前不在任何名单上，事项 {action} 无适用的奖惩措施。")
+            out.print(f"当前没有适用于事项 {action} 的奖惩措施（该主体不在名单上，或所在名单对此事项无措施）。")
         for r in rows:
             out.print(f"[bold]{r['measure_code']}[/bold]（{r['list']}，{r['effect']}）", markup=True)
             out.print(f"  {r['reason']}", markup=False)

@@ -94,8 +94,8 @@ def _remove_black(session: Session, subjects: list[int] | None, *, now: datetime
     basis_ids = sorted({r for e in entries for r in e.basis})
     status: dict[int, str] = {}
     for chunk in _in_chunks(basis_ids):
-        status.update(session.execute(select(CreditRecord.id, CreditRecord.status)
-                                      .where(CreditRecord.id.in_(chunk))).tuples())
+        rows = session.execute(select(CreditRecord.id, CreditRecord.status).where(CreditRecord.id.in_(chunk)))
+        status.update((record_id, state) for record_id, state in rows)
     changes = []
     for entry in entries:
         states = {status.get(r) for r in entry.basis}
