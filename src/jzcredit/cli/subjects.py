@@ -36,6 +36,11 @@ def _render(doc: dict[str, Any], out: Any) -> None:
             out.print(f"    提升建议：{steps} → {imp['grade']}（{imp['score']} 分）", markup=False)
     else:
         out.print("  信用评价：尚未评价（jzcredit evaluate KEY）")
+    for entry in doc["lists"]:
+        out.print(f"  名单：{entry['list']} {entry['rule']} {entry['status']} "
+                  f"{entry.get('published_on') or ''}—{entry.get('expires_on') or ''}", markup=False)
+    for n in doc["prior_notices"]:
+        out.print(f"  事前告知 {n.get('notice_number')}：异议截止 {n.get('object_by')}", markup=False)
     for e in doc["employments"]:
         out.print(f"  从业：{e['company_name']} / {e['worker_name']} {e['start_on'] or ''}—{e['end_on'] or '至今'}")
     for c in doc.get("consents", []):

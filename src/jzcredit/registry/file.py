@@ -17,6 +17,7 @@ from jzcredit.common.clock import today
 from jzcredit.common.crypto import Vault
 from jzcredit.evaluation import service as evaluation
 from jzcredit.evaluation.rulesets import Models, load_models
+from jzcredit.lists import service as lists_service
 from jzcredit.records import service as records_service
 from jzcredit.registry import service as registry
 from jzcredit.registry.models import Company, Consent, Employment, Subject, Worker, WorkerCode
@@ -76,8 +77,10 @@ def subject_file(session: Session, *, subject_id: int, now: datetime, models: Mo
     doc["employments"] = _employments(session, subject)
     doc.setdefault("consents", [])
     doc["evaluation"] = evaluation.explain(session, models=models or load_models(), subject_id=subject_id, now=now)
-    # built in later capabilities; empty here because nothing of the kind exists yet
-    for name in ("lists", "notices", "objections", "repairs", "commitments", "complaints"):
+    doc["lists"] = lists_service.entries_for_subject(session, subject_id)
+    doc["prior_notices"] = lists_service.notices_for_subject(session, subject_id)  # 事前告知
+    # built in later capabilities (rectification notices, objections …): empty until they exist
+    for name in ("notices", "objections", "repairs", "commitments", "complaints"):
         doc[name] = []
     return doc
 
