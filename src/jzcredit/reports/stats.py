@@ -64,19 +64,15 @@ def _grade_counts(rows: Iterable[Any]) -> dict[str, int]:
     return out
 
 
-def _by_grade(session: Session, scope: _Scope) -> dict[str, dict[str, int]]:
-    companies = session.execute(
+def _company_grades(session: Session, scope: _Scope) -> dict[str, int]:
+    return _grade_counts(session.execute(
         select(EvaluationHead.grade, func.count())
         .select_from(Company).outerjoin(EvaluationHead, EvaluationHead.subject_id == Company.subject_id)
-        .where(scope.company()).group_by(EvaluationHead.grade))
-    workers = session.execute(
-        select(EvaluationHead.grade, func.count())
-        .select_from(Worker).outerjoin(EvaluationHead, EvaluationHead.subject_id == Worker.subject_id)
-        .where(scope.worker(Worker.subject_id)).group_by(EvaluationHead.grade))
-    return {"companies": _grade_counts(companies), "workers": _grade_counts(workers)}
+        .where(scope.company()).group_by(EvaluationHead.grade)))
 
 
 def _by_region(session: Session, scope: _Scope) -> list[dict[str, Any]]:
+    """Companies and workers per region code; workers without a current employer (national only) under None."""
     rows: dict[str | None, dict[str, Any]] = {}
 
     def row(code: str | None) -> dict[str, Any]:
@@ -91,11 +87,13 @@ def _by_region(session: Session, scope: _Scope) -> list[dict[str, Any]]:
             .where(scope.current_employment()).group_by(Company.region_code)):
         row(code)["workers"] = int(n)
     if scope.prefix is None:
-        unemployed = session.scalar(select(func.count()).select_from(Worker).where(~exists(
-            select(Employment.id).join(Company, Company.subject_id == Employment.company_id)
-            .where(Employment.worker_id == Worker.subject_id, scope.current_employment()))))
+        employed = session.scalar(
+            select(func.count(func.distinct(Employment.worker_id)))
+            .select_from(Employment).join(Company, Company.subject_id == Employment.company_id)
+            .where(scope.current_employment()))
+        unemployed = (session.scalar(select(func.count()).select_from(Worker)) or 0) - (employed or 0)
         if unemployed:
-            row(None)["workers"] = int(unemployed)
+            row(None)["workers"] = unemployed
     codes = [c for c in rows if c is not None]
     if codes:
         for code, name in session.execute(select(Region.region_code, Region.name)
@@ -125,50 +123,61 @@ def _by_list(session: Session, scope: _Scope) -> dict[str, dict[str, int]]:
     return out
 
 
-def _verification(session: Session, scope: _Scope) -> dict[str, int]:
-    """人证核验 and 完成识别授权 (identity verified and ``collect`` consent in force now)."""
+def _worker_groups(session: Session, scope: _Scope) -> list[Any]:
+    """One pass over the workers in scope, grouped by grade, verification, authorisation and poverty.
+
+    At most a few hundred groups come back (6 grades × 2 × 2 × 4 poverty levels × 2); the breakdowns
+    below are sums over them.
+    """
     collect = (select(Consent.worker_id)
                .where(Consent.scope == "collect", Consent.granted_at <= scope.now,
                       or_(Consent.revoked_at.is_(None), Consent.revoked_at > scope.now))
                .group_by(Consent.worker_id).subquery())
     verified = and_(Worker.identity_verified_at.is_not(None), Worker.identity_verified_at <= scope.now)
-    total, n_verified, n_authorised = session.execute(
-        select(func.count(),
-               func.coalesce(func.sum(case((verified, 1), else_=0)), 0),
-               func.coalesce(func.sum(case((and_(verified, collect.c.worker_id.is_not(None)), 1), else_=0)), 0))
-        .select_from(Worker).outerjoin(collect, collect.c.worker_id == Worker.subject_id)
-        .where(scope.worker(Worker.subject_id))).one()
-    return {"workers": int(total), "verified": int(n_verified), "identified_authorised": int(n_authorised)}
+    per_worker = (
+        select(EvaluationHead.grade.label("grade"),
+               case((verified, 1), else_=0).label("verified"),
+               case((and_(verified, collect.c.worker_id.is_not(None)), 1), else_=0).label("authorised"),
+               Region.poverty_level.label("poverty"),
+               case((Worker.registered_poor.is_(True), 1), else_=0).label("poor"))
+        .select_from(Worker)
+        .outerjoin(EvaluationHead, EvaluationHead.subject_id == Worker.subject_id)
+        .outerjoin(collect, collect.c.worker_id == Worker.subject_id)
+        .outerjoin(Region, Region.region_code == Worker.native_region)
+        .where(scope.worker(Worker.subject_id)).subquery())
+    keys = (per_worker.c.grade, per_worker.c.verified, per_worker.c.authorised, per_worker.c.poverty,
+            per_worker.c.poor)
+    return list(session.execute(select(*keys, func.count()).group_by(*keys)))
 
 
-def _poverty(session: Session, scope: _Scope) -> dict[str, Any]:
-    rows = session.execute(
-        select(Region.poverty_level, func.count(),
-               func.coalesce(func.sum(case((Worker.registered_poor.is_(True), 1), else_=0)), 0))
-        .select_from(Worker).outerjoin(Region, Region.region_code == Worker.native_region)
-        .where(scope.worker(Worker.subject_id)).group_by(Region.poverty_level))
-    by_native = {key: 0 for key in POVERTY_KEYS.values()} | {REGION_UNKNOWN: 0}
+def _worker_breakdowns(groups: list[Any]) -> dict[str, Any]:
+    """Grades, 人证核验 / 完成识别授权 (identity verified and ``collect`` consent in force now) and poverty."""
+    verification = {"workers": 0, "verified": 0, "identified_authorised": 0}
+    native = {key: 0 for key in POVERTY_KEYS.values()} | {REGION_UNKNOWN: 0}
     registered_poor = 0
-    for level, n, poor in rows:
-        key = REGION_UNKNOWN if level is None else POVERTY_KEYS.get(level, REGION_UNKNOWN)
-        by_native[key] += int(n)
-        registered_poor += int(poor)
-    return {"native_region": by_native, "registered_poor": registered_poor}
+    for _grade, verified, authorised, poverty, poor, n in groups:
+        verification["workers"] += n
+        verification["verified"] += n if verified else 0
+        verification["identified_authorised"] += n if authorised else 0
+        native[REGION_UNKNOWN if poverty is None else POVERTY_KEYS.get(poverty, REGION_UNKNOWN)] += n
+        registered_poor += n if poor else 0
+    return {"grades": _grade_counts((g[0], g[-1]) for g in groups), "verification": verification,
+            "poverty": {"native_region": native, "registered_poor": registered_poor}}
 
 
 def stats(session: Session, *, region: str | None, now: datetime) -> dict[str, Any]:
     """All counts for a region scope (``None`` or ``000000`` = national), JSON-ready."""
     scope = _Scope(region, now)
-    grades = _by_grade(session, scope)
-    verification = _verification(session, scope)
+    company_grades = _company_grades(session, scope)
+    workers = _worker_breakdowns(_worker_groups(session, scope))
     return {
         "as_of": scope.day.isoformat(),
         "region": scope.region,
-        "companies": sum(grades["companies"].values()),
-        "workers": verification["workers"],
+        "companies": sum(company_grades.values()),
+        "workers": workers["verification"]["workers"],
         "by_region": _by_region(session, scope),
-        "by_grade": grades,
+        "by_grade": {"companies": company_grades, "workers": workers["grades"]},
         "by_list": _by_list(session, scope),
-        "verification": verification,
-        "poverty": _poverty(session, scope),
+        "verification": workers["verification"],
+        "poverty": workers["poverty"],
     }
