@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import date
 
 import pytest
 import typer
@@ -32,7 +33,8 @@ def population(sessions: sessionmaker[Session], vault: Vault) -> None:
             add_worker(s, vault, employer=company)
         listed = add_company(s, region_code="370103")
         s.add(ListEntry(list_name="black", subject_id=listed.subject_id, rule="B1", basis=[], status="published",
-                        proposed_at=listed.updated_at, proposed_by="test", version=1, details={}))
+                        proposed_at=listed.updated_at, proposed_by="test", version=1, details={},
+                        published_on=date(2026, 1, 5), expires_on=date(2029, 1, 4)))
 
 
 @pytest.mark.usefixtures("population")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -40,7 +41,8 @@ def population(sessions: sessionmaker[Session], vault: Vault) -> None:
         listed = add_company(s, region_code="370103")
         set_grade(s, listed.subject_id, "A")
         s.add(ListEntry(list_name="black", subject_id=listed.subject_id, rule="B1", basis=[], status="published",
-                        proposed_at=listed.updated_at, proposed_by="test", version=1, details={}))
+                        proposed_at=listed.updated_at, proposed_by="test", version=1, details={},
+                        published_on=date(2026, 1, 5), expires_on=date(2029, 1, 4)))
 
 
 @pytest.fixture

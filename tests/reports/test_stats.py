@@ -19,9 +19,14 @@ from jzcredit.reports.stats import stats
 NOW = datetime(2026, 6, 30, 2, 0, tzinfo=UTC)
 
 
-def add_entry(s: Session, subject_id: int, list_name: str, status: str) -> None:
+def add_entry(s: Session, subject_id: int, list_name: str, status: str,
+              expires_on: date = date(2027, 1, 4)) -> None:
+    """A list entry as the lists service leaves it; published ones from 2026-01-05 to ``expires_on``."""
+    published = status == "published"
     s.add(ListEntry(list_name=list_name, subject_id=subject_id, rule="T1", basis=[], status=status,
-                    proposed_at=NOW, proposed_by="test", version=1, details={}))
+                    proposed_at=NOW, proposed_by="test", version=1, details={},
+                    published_on=date(2026, 1, 5) if published else None, expires_on=expires_on if published else None))
+    s.flush()
 
 
 def employ(s: Session, worker: Worker, company: Company, *, end_on: date | None = None) -> None:
@@ -49,6 +54,7 @@ def populate(s: Session, vault: Vault) -> None:
     add_entry(s, c4.subject_id, "watch", "active")
     add_entry(s, c5.subject_id, "black", "published")  # deregistered: not counted
     add_entry(s, c6.subject_id, "black", "candidate")
+    add_entry(s, c6.subject_id, "red", "published", expires_on=date(2026, 6, 29))  # lapsed: not counted
     w1 = add_worker(s, vault, employer=c1, region_code="622426", registered_poor=True)
     w2 = add_worker(s, vault, employer=c1, region_code="371526", consents=())
     w3 = add_worker(s, vault, employer=c2, verified=False)

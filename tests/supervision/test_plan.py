@@ -20,13 +20,17 @@ from jzcredit.supervision.roster import Roster, load_roster
 from jzcredit.supervision.rules import supervision_rules
 
 NOW = datetime(2026, 6, 30, 2, 0, tzinfo=UTC)
+TODAY = date(2026, 6, 30)
 RULES = supervision_rules()
 
 
-def add_entry(s: Session, subject_id: int, list_name: str, status: str) -> None:
+def add_entry(s: Session, subject_id: int, list_name: str, status: str,
+              expires_on: date = date(2027, 1, 4)) -> None:
+    """A list entry as the lists service leaves it; published ones from 2026-01-05 to ``expires_on``."""
+    published = status == "published"
     s.add(ListEntry(list_name=list_name, subject_id=subject_id, rule="T1", basis=[], status=status,
                     proposed_at=NOW, proposed_by="test", version=1, details={},
-                    published_on=date(2026, 1, 5) if status == "published" else None))
+                    published_on=date(2026, 1, 5) if published else None, expires_on=expires_on if published else None))
     s.flush()
 
 
@@ -85,14 +89,17 @@ def test_a_black_listed_a_company_is_always_inspected(sessions: sessionmaker[Ses
 
 def test_only_lists_in_force_count(sessions: sessionmaker[Session]) -> None:
     with sessions() as s, s.begin():
-        candidate, removed, closed, red = companies(s, 4, "A")
+        candidate, removed, closed, red, lapsed, last_day = companies(s, 6, "A")
         add_entry(s, candidate.subject_id, "black", "candidate")
         add_entry(s, removed.subject_id, "black", "removed")
         add_entry(s, closed.subject_id, "watch", "closed")
         add_entry(s, red.subject_id, "red", "published")
-        strata = {c.uscc: (c.stratum, c.lists) for c in service.plan_companies(s, rules=RULES, region=None)}
+        add_entry(s, lapsed.subject_id, "black", "published", expires_on=date(2026, 6, 29))  # tick not run yet
+        add_entry(s, last_day.subject_id, "black", "published", expires_on=TODAY)
+        strata = {c.uscc: (c.stratum, c.lists)
+                  for c in service.plan_companies(s, rules=RULES, region=None, as_of=TODAY)}
     assert strata == {candidate.uscc: ("A", ()), removed.uscc: ("A", ()), closed.uscc: ("A", ()),
-                      red.uscc: ("A", ("red",))}
+                      red.uscc: ("A", ("red",)), lapsed.uscc: ("A", ()), last_day.uscc: ("black", ("black",))}
 
 
 def test_deregistered_companies_are_not_planned(sessions: sessionmaker[Session]) -> None:
@@ -100,7 +107,7 @@ def test_deregistered_companies_are_not_planned(sessions: sessionmaker[Session])
         kept, gone = companies(s, 2, "D")
         gone.status = "deregistered"
         s.flush()
-        assert [c.uscc for c in service.plan_companies(s, rules=RULES, region=None)] == [kept.uscc]
+        assert [c.uscc for c in service.plan_companies(s, rules=RULES, region=None, as_of=TODAY)] == [kept.uscc]
 
 
 def test_the_same_seed_gives_the_same_plan_and_another_seed_another(sessions: sessionmaker[Session],
@@ -132,7 +139,7 @@ def test_region_scope_by_code_prefix(sessions: sessionmaker[Session]) -> None:
         beijing = companies(s, 1, "D", region="110105")
 
         def planned(region: str | None) -> set[str]:
-            return {c.uscc for c in service.plan_companies(s, rules=RULES, region=region)}
+            return {c.uscc for c in service.plan_companies(s, rules=RULES, region=region, as_of=TODAY)}
 
         assert planned("370100") == {c.uscc for c in jinan}
         assert planned("370102") == {c.uscc for c in jinan}

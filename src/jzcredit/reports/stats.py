@@ -24,6 +24,7 @@ from jzcredit.common.regions import scope_filter, scope_prefix, validate_scope
 from jzcredit.evaluation.models import GRADES, EvaluationHead
 from jzcredit.lists.models import ListEntry
 from jzcredit.registry.models import Company, Consent, Employment, Region, Subject, Worker
+from jzcredit.supervision.service import lists_in_force
 
 NOT_EVALUATED = "not_evaluated"
 POVERTY_KEYS = {"national": "national_poor_county", "provincial": "provincial_poor_county", "none": "none"}
@@ -103,14 +104,14 @@ def _by_region(session: Session, scope: _Scope) -> list[dict[str, Any]]:
 
 
 def _by_list(session: Session, scope: _Scope) -> dict[str, dict[str, int]]:
-    """Distinct subjects per list: on it now (published red/black, active watch) and as candidates."""
+    """Distinct subjects per list: on it now (``lists_in_force``) and candidates."""
     in_scope = or_(and_(Subject.kind == "worker", scope.worker(ListEntry.subject_id)),
                    and_(Subject.kind == "company", scope.company()))
     rows = session.execute(
         select(ListEntry.list_name, ListEntry.status, func.count(func.distinct(ListEntry.subject_id)))
         .join(Subject, Subject.id == ListEntry.subject_id)
         .outerjoin(Company, Company.subject_id == ListEntry.subject_id)
-        .where(ListEntry.status.in_(("published", "active", "candidate")), in_scope)
+        .where(or_(lists_in_force(scope.day), ListEntry.status == "candidate"), in_scope)
         .group_by(ListEntry.list_name, ListEntry.status))
     out = {name: {status: 0, "candidates": 0} for name, status in LIST_IN_FORCE.items()}
     for list_name, status, n in rows:

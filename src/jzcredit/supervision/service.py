@@ -12,13 +12,14 @@ import hashlib
 import random
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
 from jzcredit.common import audit
+from jzcredit.common.clock import today
 from jzcredit.common.regions import in_scope, scope_filter, scope_prefix, validate_scope
 from jzcredit.errors import Invalid
 from jzcredit.evaluation.models import EvaluationHead
@@ -75,24 +76,31 @@ class Plan:
         return h.hexdigest()
 
 
-def _list_memberships(session: Session, prefix: str | None) -> dict[int, set[str]]:
-    """Lists in force now: published red and black entries, active watch entries."""
-    in_force = or_(and_(ListEntry.list_name.in_(("red", "black")), ListEntry.status == "published"),
-                   and_(ListEntry.list_name == "watch", ListEntry.status == "active"))
+def lists_in_force(as_of: date) -> ColumnElement[bool]:
+    """A list entry that puts its subject on a list on ``as_of``: a published red or black entry with
+    ``published_on`` ≤ as_of ≤ ``expires_on``, or an active watch entry (as ``lists.measures`` checks
+    one subject, here as one SQL condition for many)."""
+    published = and_(ListEntry.list_name.in_(("red", "black")), ListEntry.status == "published",
+                     ListEntry.published_on <= as_of, ListEntry.expires_on >= as_of)
+    return or_(published, and_(ListEntry.list_name == "watch", ListEntry.status == "active"))
+
+
+def _list_memberships(session: Session, prefix: str | None, as_of: date) -> dict[int, set[str]]:
     rows = session.execute(
         select(ListEntry.subject_id, ListEntry.list_name).distinct()
         .join(Company, Company.subject_id == ListEntry.subject_id)
-        .where(in_force, Company.status == "active", scope_filter(Company.region_code, prefix)))
+        .where(lists_in_force(as_of), Company.status == "active", scope_filter(Company.region_code, prefix)))
     out: dict[int, set[str]] = defaultdict(set)
     for subject_id, list_name in rows:
         out[subject_id].add(list_name)
     return out
 
 
-def plan_companies(session: Session, *, rules: SupervisionRules, region: str | None) -> list[PlanCompany]:
-    """Active companies inside the scope with their grade, lists and stratum, sorted by USCC."""
+def plan_companies(session: Session, *, rules: SupervisionRules, region: str | None,
+                   as_of: date) -> list[PlanCompany]:
+    """Active companies inside the scope with their grade, the lists they are on and stratum, by USCC."""
     prefix = scope_prefix(region)
-    lists = _list_memberships(session, prefix)
+    lists = _list_memberships(session, prefix, as_of)
     rows = session.execute(
         select(Company.subject_id, Company.uscc, Company.name, Company.region_code, EvaluationHead.grade)
         .outerjoin(EvaluationHead, EvaluationHead.subject_id == Company.subject_id)
@@ -152,7 +160,7 @@ def make_plan(session: Session, *, rules: SupervisionRules, year: int, seed: int
     if year not in YEARS:
         raise Invalid("supervision.year_invalid", f"年度 {year} 无效：应为 {YEARS.start}–{YEARS.stop - 1} 之间的年份")
     scope = validate_scope(region)
-    companies = plan_companies(session, rules=rules, region=scope)
+    companies = plan_companies(session, rules=rules, region=scope, as_of=today(now))
     counts, inspections = draw_plan(companies, rules=rules, roster=roster, seed=seed)
     return Plan(year=year, seed=seed, region=scope, created_at=now, strata=tuple(counts),
                 inspections=tuple(inspections), roster=roster)
