@@ -156,3 +156,18 @@ def test_an_empty_database_has_every_key_at_zero(sessions: sessionmaker[Session]
 def test_a_bad_region_is_refused(sessions: sessionmaker[Session], region: str) -> None:
     with sessions() as s, pytest.raises(Invalid, match="行政区划代码"):
         stats(s, region=region, now=NOW)
+
+
+def test_companies_without_a_region_and_their_workers_are_in_the_null_row(sessions: sessionmaker[Session],
+                                                                            vault: Vault) -> None:
+    with sessions() as s, s.begin():
+        stub = add_company(s, uscc_code="91370102MA3C8Y1X2K", region_code="370102")
+        stub.region_code = None  # known only from another department's record
+        add_worker(s, vault, employer=stub)
+        add_worker(s, vault)
+        add_worker(s, vault, employer=add_company(s, region_code="370103"))
+    data = run(sessions, None)
+    assert [(r["region_code"], r["companies"], r["workers"]) for r in data["by_region"]] == [
+        ("370103", 1, 1), (None, 1, 2)]
+    assert (data["companies"], data["workers"]) == (2, 3)
+    assert (run(sessions, "370000")["companies"], run(sessions, "370000")["workers"]) == (1, 1)

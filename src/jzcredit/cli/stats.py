@@ -25,7 +25,7 @@ def _render(console: Console, data: dict[str, Any]) -> None:
                   f"家政服务员 {data['workers']} 人", markup=False)
     regions = Table("行政区划", "名称", "企业", "家政服务员", title="按地区")
     for r in data["by_region"]:
-        regions.add_row(r["region_code"] or "无在职企业", r["name"] or "", str(r["companies"]), str(r["workers"]))
+        regions.add_row(r["region_code"] or "（无区划）", r["name"] or "", str(r["companies"]), str(r["workers"]))
     console.print(regions)
     grades = Table("信用等级", "企业", "家政服务员", title="按信用等级")
     for key, label in GRADE_LABELS.items():

@@ -5,8 +5,9 @@ Every count is one aggregate query (GROUP BY or conditional sums), never a loop 
 Where a subject is: a company by its ``region_code``; a worker by the region of each company that
 employs them now (an employment is current on day D when it started on or before D, has no end or
 ends on or after D, and the employer is active). A worker with two current employers in two regions
-is counted in both region rows but once in every total. Workers without a current employer are in the
-national view only (``by_region`` row ``region_code: null``). Poverty status is by native region
+is counted in both region rows but once in every total. The ``by_region`` row ``region_code: null``
+(national view only) holds companies without a region code (known only from another department's
+record) and workers employed only there or not employed at all. Poverty status is by native region
 (from the ID number), which is what the poverty programmes define it by.
 """
 
@@ -73,7 +74,7 @@ def _company_grades(session: Session, scope: _Scope) -> dict[str, int]:
 
 
 def _by_region(session: Session, scope: _Scope) -> list[dict[str, Any]]:
-    """Companies and workers per region code; workers without a current employer (national only) under None."""
+    """Companies and workers per region code; no region (national view only) under None."""
     rows: dict[str | None, dict[str, Any]] = {}
 
     def row(code: str | None) -> dict[str, Any]:
@@ -94,7 +95,7 @@ def _by_region(session: Session, scope: _Scope) -> list[dict[str, Any]]:
             .where(scope.current_employment()))
         unemployed = (session.scalar(select(func.count()).select_from(Worker)) or 0) - (employed or 0)
         if unemployed:
-            row(None)["workers"] = unemployed
+            row(None)["workers"] += unemployed
     codes = [c for c in rows if c is not None]
     if codes:
         for code, name in session.execute(select(Region.region_code, Region.name)
