@@ -100,6 +100,8 @@ def test_a_watch_entry_closes_when_its_rule_no_longer_holds(sessions: sessionmak
         assert {e["rule"] for e in created} == {"W1", "W2"}
         assert service.close_watch_entries(s, now=NOW, actor="tick", rules=config()) == []
         records[0].status = "repaired"  # W2 no longer holds; W1 still does
+        assert service.close_watch_entries(s, now=NOW, actor="tick", rules=config(),
+                                           subject_ids=[company.subject_id + 1]) == []  # narrowed to others
         (change,) = service.close_watch_entries(s, now=NOW, actor="tick", rules=config())
         assert (change["rule"], change["to_status"], change["reason"]) == ("W2", "closed", "rule_no_longer_holds")
         set_grade(s, company.subject_id, "B")

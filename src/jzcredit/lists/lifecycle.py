@@ -147,10 +147,11 @@ def close_watch_entries(session: Session, *, now: datetime, actor: str, rules: L
     exactly when no watch rule holds for it)."""
     cfg = rules or current_config()
     as_of = today(now)
-    stmt = select(ListEntry).where(ListEntry.list_name == "watch", ListEntry.status == "active")
-    if subject_ids is not None:
-        stmt = stmt.where(ListEntry.subject_id.in_(sorted(set(subject_ids))))
-    active = list(session.scalars(stmt.order_by(ListEntry.id)))
+    active = list(session.scalars(select(ListEntry).where(ListEntry.list_name == "watch", ListEntry.status == "active")
+                                  .order_by(ListEntry.id)))
+    if subject_ids is not None:  # filtered here: a long id list would not fit in one IN (...)
+        wanted = set(subject_ids)
+        active = [e for e in active if e.subject_id in wanted]
     changes = []
     for rule in rules_for("watch"):
         mine = [e for e in active if e.rule == rule.id]
