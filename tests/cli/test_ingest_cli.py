@@ -1,7 +1,9 @@
-"""The CLI contract for ingest, batches and show: JSON on stdout, exit codes, nothing private echoed."""
+"""The CLI contract for ingest, batches and show: JSON on stdout, exit codes, nothing private echoed, an export
+audited only once written, messages that say what happened."""
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import re
@@ -10,7 +12,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
 from tests.conftest import TEST_SECRET
+
+from jzcredit.common.audit import AuditEntry
+from jzcredit.ingest.models import Batch
 
 ID_RE = re.compile(r"(?<![0-9])[1-9][0-9]{5}(19|20)[0-9]{2}[01][0-9][0-3][0-9][0-9]{3}[0-9Xx](?![0-9])")
 PHONE_RE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
@@ -81,3 +88,53 @@ def test_user_errors_exit_1_with_one_line_and_usage_errors_exit_2(db_url: str, s
         assert p.returncode == 1, (args, p.stderr)
         assert len(p.stderr.strip().splitlines()) == 1 and "Traceback" not in p.stderr
     assert jz(db_url, "ingest", sample).returncode == 2
+
+
+def test_a_source_too_long_for_its_columns_exits_1_with_one_line_and_writes_nothing(
+        db_url: str, shared_data: Path, sessions: sessionmaker[Session]) -> None:
+    p = jz(db_url, "ingest", str(shared_data / "workers.csv"), "--kind", "workers", "--source", "局" * 56)
+    assert p.returncode == 1 and len(p.stderr.strip().splitlines()) == 1, p.stderr
+    assert "--source" in p.stderr and "55" in p.stderr
+    with sessions() as s:
+        assert s.scalar(select(func.count()).select_from(Batch)) == 0
+
+
+def _private_reads(sessions: sessionmaker[Session]) -> int:
+    with sessions() as s:
+        return s.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "private.read")) or 0
+
+
+def test_export_writes_rows_of_different_columns_and_audits_only_a_written_file(
+        db_url: str, tmp_path: Path, sessions: sessionmaker[Session]) -> None:
+    uscc = "91370103WA000LH0YM"
+    lines = [json.dumps({"uscc": uscc, "year": 2024, "rating": "E"}), "{not json"]
+    source = tmp_path / "t.jsonl"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    p = jz(db_url, "--json", "ingest", str(source), "--kind", "tax_ratings", "--source", "cli")
+    assert p.returncode == 0 and json.loads(p.stdout)["quarantined"] == 2, p.stderr
+
+    p = jz(db_url, "batches", "export", "1", "-o", str(tmp_path / "absent" / "out.csv"))
+    assert p.returncode == 1 and len(p.stderr.strip().splitlines()) == 1 and "Traceback" not in p.stderr, p.stderr
+    assert _private_reads(sessions) == 0, "nothing was written, so nothing was read"
+    assert not (tmp_path / "absent").exists()
+
+    out = tmp_path / "out.csv"
+    p = jz(db_url, "batches", "export", "1", "-o", str(out))
+    assert p.returncode == 0, p.stderr
+    with out.open(encoding="utf-8-sig", newline="") as fh:
+        assert list(csv.reader(fh)) == [["row", "uscc", "year", "rating", "_line"], ["1", uscc, "2024", "E", ""],
+                                        ["2", "", "", "", "{not json"]]
+    assert _private_reads(sessions) == 1
+    assert not list(tmp_path.glob("*.partial"))
+
+
+def test_the_unmapped_columns_message_says_where_they_went(db_url: str, tmp_path: Path) -> None:
+    uscc = "91370103WA000LH0YM"
+    companies = tmp_path / "c.csv"
+    companies.write_text(f"uscc,name,备注\n{uscc},公司,x\n", encoding="utf-8")
+    p = jz(db_url, "ingest", str(companies), "--kind", "companies", "--source", "cli")
+    assert p.returncode == 0 and "未映射的列（未导入）：备注" in p.stdout, p.stdout + p.stderr
+    ratings = tmp_path / "t.csv"
+    ratings.write_text(f"uscc,year,rating,备注\n{uscc},2024,A,x\n", encoding="utf-8")
+    p = jz(db_url, "ingest", str(ratings), "--kind", "tax_ratings", "--source", "cli")
+    assert p.returncode == 0 and "未映射的列（已保留在各条记录的详情 details.extra 中）：备注" in p.stdout, p.stdout

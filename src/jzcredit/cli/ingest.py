@@ -12,7 +12,7 @@ import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from jzcredit.cli.context import CliContext, err_console, get_ctx
+from jzcredit.cli.context import CliContext, err_console, fail, get_ctx
 from jzcredit.ingest import service as ingest_service
 from jzcredit.records import service as records_service
 from jzcredit.rules import ingest_rules
@@ -41,7 +41,8 @@ def _print_summary(c: CliContext, data: dict[str, Any]) -> None:
         + (f"；待确认匹配 {data['match_candidates']}" if data.get("match_candidates") else "")
         + (f"；新建企业 {data['companies_created']}" if data.get("companies_created") else ""))
     if data.get("unmapped_columns"):
-        c.human.print(f"未映射的列（已保留在记录详情中）：{'、'.join(data['unmapped_columns'])}")
+        kept = "已保留在各条记录的详情 details.extra 中" if ingest_service.keeps_unmapped(data["kind"]) else "未导入"
+        c.human.print(f"未映射的列（{kept}）：{'、'.join(data['unmapped_columns'])}")
     if data.get("quarantined"):
         c.human.print(f"查看隔离行：jzcredit batches show {data['batch_id']}")
 
@@ -87,15 +88,34 @@ def export(ctx: typer.Context, batch_id: int,
            output: Annotated[Path, typer.Option("-o", "--output", help="CSV to correct and resubmit.")]) -> None:
     """Write the open quarantined rows verbatim (a private, audited view) for correction."""
     c = get_ctx(ctx)
-    with c.sessions() as session, session.begin():
-        header, rows = ingest_service.export_quarantined(session, c.vault, batch_id=batch_id, actor=c.actor,
-                                                         now=c.now)
-    with output.open("w", encoding="utf-8-sig", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=header)
-        writer.writeheader()
-        writer.writerows(rows)
+    written = False
+    try:
+        with c.sessions() as session, session.begin():
+            header, rows = ingest_service.export_quarantined(session, c.vault, batch_id=batch_id, actor=c.actor,
+                                                             now=c.now)
+            _write_rows(output, header, rows)  # the private.read entry commits only once the file is written
+            written = True
+    except BaseException as exc:
+        if written:  # the audit entry did not commit: leave no unaudited copy behind
+            output.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            fail(f"无法写入 {output}：{exc.strerror or exc}")
+        raise
     c.emit({"batch_id": batch_id, "rows": len(rows), "file": output.name},
            lambda out: out.print(f"已导出 {len(rows)} 行待更正数据到 {output.name}（含个人信息，请妥善保管）"))
+
+
+def _write_rows(output: Path, header: list[str], rows: list[dict[str, Any]]) -> None:
+    """Write to ``FILE.partial`` and rename, so a failed export leaves no half-written file."""
+    partial = output.with_name(output.name + ".partial")
+    try:
+        with partial.open("w", encoding="utf-8-sig", newline="") as fh:
+            writer = csv.DictWriter(fh, fieldnames=header)
+            writer.writeheader()
+            writer.writerows(rows)
+        partial.replace(output)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 @batches_app.command("resubmit")

@@ -57,7 +57,7 @@ def _verbatim(header_map: HeaderMap, raw: RawRow) -> dict[str, str]:
 
 def _screen(raw: RawRow, header_map: HeaderMap, max_chars: int) -> RowRejected | None:
     if raw.cells is None:
-        return RowRejected(raw.problem or "unreadable_row")
+        return RowRejected(raw.problem or "unreadable_row", raw.detail or "")
     if len(raw.cells) != len(header_map.header):
         return RowRejected("wrong_column_count", f"{len(raw.cells)} / {len(header_map.header)}")
     for cell in raw.cells:

@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 from importlib import resources
-from typing import Any, cast
+from typing import Any, cast, get_type_hints
 
 import yaml
 
 from jzcredit.errors import Invalid
-from jzcredit.ingest.drafts import Draft
+from jzcredit.ingest import bounds
+from jzcredit.ingest.drafts import Draft, RecordDraft
 from jzcredit.rules import IngestRules
 
 
@@ -93,11 +94,32 @@ def load_source(kind: str) -> SourceSpec:
     return SourceSpec(kind=data["kind"], description=data.get("description", ""), columns=columns)
 
 
-@cache
-def load_parser(kind: str) -> Parser:
+def _parse_function(kind: str) -> Parser:
     load_source(kind)
     module = importlib.import_module(f"jzcredit.ingest.sources.{kind}.parser")
     return cast(Parser, module.parse)
+
+
+@cache
+def load_parser(kind: str) -> Parser:
+    """The kind's pure parser, then the check that every value fits its column (``ingest/bounds.py``)."""
+    parse = _parse_function(kind)
+
+    def parse_and_check(row: Any, opts: ParseOptions) -> Draft:
+        draft = parse(row, opts)
+        bounds.check_draft(draft)
+        return draft
+
+    return parse_and_check
+
+
+@cache
+def keeps_unmapped(kind: str) -> bool:
+    """Whether unmapped columns are kept (in each record's ``details.extra``): only kinds that make credit records.
+
+    Read from the parser's return type, so a new kind cannot make the CLI's message untrue.
+    """
+    return get_type_hints(_parse_function(kind)).get("return") is RecordDraft
 
 
 @cache

@@ -50,26 +50,31 @@ class RecordDraft:
 
 @dataclass
 class CompanyDraft:
+    """``None``: the file has no value for that field (no column, or an empty cell): the stored one stays."""
+
     uscc: str
     name: str
     legal_representative: str | None = None
     address: str | None = None
     region_code: str | None = None
     established_on: date | None = None
-    categories: list[str] = field(default_factory=list)
+    categories: list[str] | None = None
     employment_model: str | None = None
     onboarded_on: date | None = None
 
 
 @dataclass
 class WorkerDraft:
+    """``None`` (and a consent scope left out): nothing to change — the file has no such column, or the
+    cell of a column that is not yes/no is empty."""
+
     id_number: str
     name: str
     phone: str | None = None
-    categories: list[str] = field(default_factory=list)
+    categories: list[str] | None = None
     identity_verified_on: date | None = None
-    consents: dict[str, bool] = field(default_factory=dict)
-    registered_poor: bool = False
+    consents: dict[str, bool] = field(default_factory=dict)  # only the consent columns the file has
+    registered_poor: bool | None = None
     employer_uscc: str | None = None
     employment_start_on: date | None = None
 
@@ -87,7 +92,7 @@ class EmploymentDraft:
 class RegionDraft:
     region_code: str
     name: str
-    poverty_level: str
+    poverty_level: str | None  # None: the file has no such column (a new region is ``none``)
 
 
 @dataclass

@@ -13,6 +13,7 @@ from typing import Any
 
 from jzcredit.common import ids, text
 from jzcredit.common.dates import DateParseError, ParsedDate, parse_date
+from jzcredit.ingest import bounds
 from jzcredit.ingest.drafts import RowRejected, SubjectRef
 
 CATEGORY_WORDS = {
@@ -44,6 +45,10 @@ class Row:
         if isinstance(value, str) and not value.strip():
             return None
         return value
+
+    def has(self, name: str) -> bool:
+        """Whether the file has this column (its cell may be empty); ask before the value is taken."""
+        return name in self._values
 
     def leftovers(self) -> dict[str, Any]:
         """Mapped columns the parser did not use (reported, never dropped)."""
@@ -130,12 +135,13 @@ class Row:
         return parsed.value if parsed else None
 
     def amount(self, name: str, *, unit: Decimal = Decimal(1)) -> Decimal | None:
+        """An amount in CNY (times the profile's unit), kept to the fen as the amount column keeps it."""
         value = self.take(name)
         try:
             amount = text.parse_amount(value)
         except ValueError:
             raise RowRejected("invalid_amount", name) from None
-        return None if amount is None else amount * unit
+        return None if amount is None else bounds.fit_amount(name, amount * unit)
 
     def required_amount(self, name: str) -> Decimal:
         amount = self.amount(name)

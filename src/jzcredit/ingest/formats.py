@@ -22,8 +22,7 @@ from typing import Any, BinaryIO
 from jzcredit.errors import Invalid
 
 CHUNK = 1 << 20
-NUL_STANDIN = "\ue000"  # csv refuses NUL; it is swapped for this private-use character and back
-csv.field_size_limit(1 << 30)
+csv.field_size_limit(1 << 30)  # the csv module reads NUL itself (Python 3.11+): no stand-in character needed
 
 
 @dataclass(frozen=True)
@@ -32,6 +31,7 @@ class RawRow:
     cells: list[Any] | None  # by header position; None when the row could not be read
     problem: str | None = None  # machine-readable reason when cells is None
     raw: str | None = None  # the unreadable line, verbatim
+    detail: str | None = None  # with ``problem``: what was wrong, e.g. the key of a nested JSON value
 
 
 RowSource = Callable[[Callable[[int], None] | None], Iterator[RawRow]]
@@ -120,26 +120,17 @@ def _text_stream(path: Path, encoding: str, report: Callable[[int], None] | None
     return io.TextIOWrapper(io.BufferedReader(raw, CHUNK), encoding=encoding, newline="")
 
 
-def _nul_safe(lines: Iterator[str]) -> Iterator[str]:
-    for line in lines:
-        yield line.replace("\x00", NUL_STANDIN) if "\x00" in line else line
-
-
-def _restore_nul(cells: list[str]) -> list[Any]:
-    return [c.replace(NUL_STANDIN, "\x00") if NUL_STANDIN in c else c for c in cells]
-
-
 def _csv_rows(path: Path, encoding: str) -> tuple[list[str], RowSource]:
     with _text_stream(path, encoding, None) as fh:
-        reader = csv.reader(_nul_safe(fh))
+        reader = csv.reader(fh)
         header = next((r for r in reader if any(c.strip() for c in r)), None)
     if header is None:
         raise Invalid("ingest.empty_file", f"{path.name} 是空文件：没有表头，也没有数据行")
-    header = [h.replace(NUL_STANDIN, "\x00").lstrip("\ufeff") for h in header]
+    header = [h.lstrip("\ufeff") for h in header]
 
     def rows(report: Callable[[int], None] | None) -> Iterator[RawRow]:
         with _text_stream(path, encoding, report) as fh:
-            reader = csv.reader(_nul_safe(fh))
+            reader = csv.reader(fh)
             seen_header = False
             number = 0
             for cells in reader:
@@ -149,7 +140,7 @@ def _csv_rows(path: Path, encoding: str) -> tuple[list[str], RowSource]:
                     seen_header = True
                     continue
                 number += 1
-                yield RawRow(number, _restore_nul(cells))
+                yield RawRow(number, list(cells))
 
     return header, rows
 
@@ -182,15 +173,24 @@ def _xlsx_rows(path: Path) -> tuple[list[str], RowSource]:
     return header, rows
 
 
+def _json_object(line: str) -> dict[str, Any] | None:
+    """The line's JSON object, or ``None`` when it is not one — or holds a lone surrogate (``"\\ud800"``),
+    which JSON allows as an escape but no UTF-8 text (and so no database) can hold."""
+    try:
+        obj = json.loads(line)
+        if "\\u" in line:  # a surrogate can only come from an escape: the file itself decoded strictly
+            json.dumps(obj, ensure_ascii=False).encode("utf-8")
+    except ValueError:  # UnicodeEncodeError included
+        return None
+    return obj if isinstance(obj, dict) else None
+
+
 def _jsonl_rows(path: Path, encoding: str) -> tuple[list[str], RowSource]:
     header: list[str] = []
     with _text_stream(path, encoding, None) as fh:
         for line in fh:
-            try:
-                obj = json.loads(line) if line.strip() else None
-            except ValueError:
-                continue
-            if isinstance(obj, dict):
+            obj = _json_object(line) if line.strip() else None
+            if obj is not None:
                 header.extend(k for k in obj if k not in header)
     if not header:
         raise Invalid("ingest.empty_file", f"{path.name} 没有任何 JSON 对象行")
@@ -202,17 +202,15 @@ def _jsonl_rows(path: Path, encoding: str) -> tuple[list[str], RowSource]:
                 if not line.strip():
                     continue
                 number += 1
-                try:
-                    obj = json.loads(line)
-                except ValueError:
+                obj = _json_object(line)
+                if obj is None:
                     yield RawRow(number, None, "malformed_json", line.rstrip("\r\n"))
                     continue
-                if not isinstance(obj, dict):
-                    yield RawRow(number, None, "malformed_json", line.rstrip("\r\n"))
-                    continue
-                extra = [k for k in obj if k not in header]
-                if extra:
-                    yield RawRow(number, None, "unexpected_fields", line.rstrip("\r\n"))
+                # every key is a column (the header is the union of keys), but a nested object or list is
+                # not a cell: its inner fields are not among the file's columns
+                nested = [k for k, v in obj.items() if isinstance(v, dict | list)]
+                if nested:
+                    yield RawRow(number, None, "unexpected_fields", line.rstrip("\r\n"), "、".join(nested))
                     continue
                 yield RawRow(number, [obj.get(k) for k in header])
 

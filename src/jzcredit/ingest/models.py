@@ -22,7 +22,7 @@ class Batch(Base):
     filename: Mapped[str] = mapped_column(Text)
     file_sha256: Mapped[str] = mapped_column(String(64), index=True)
     encoding: Mapped[str | None] = mapped_column(String(32))
-    status: Mapped[str] = mapped_column(String(16), default="running")  # running | completed
+    status: Mapped[str] = mapped_column(String(16), default="running")  # running | completed | failed
     rows_done: Mapped[int] = mapped_column(Integer, default=0)
     total: Mapped[int] = mapped_column(Integer, default=0)
     accepted: Mapped[int] = mapped_column(Integer, default=0)

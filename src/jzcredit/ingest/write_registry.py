@@ -26,6 +26,7 @@ from jzcredit.registry import service as registry
 from jzcredit.registry.models import Company, CompanyFigure, Employment, Rating, Region, Store
 
 Outcome = Literal["accepted", "duplicate"] | RowRejected
+CREATED_BY_PREFIX = "ingest:"  # + source: a company whose own registry row was loaded
 COMPANY_FIELDS = ("name", "legal_representative", "address", "region_code", "established_on", "categories",
                   "employment_model", "onboarded_on")
 
@@ -44,11 +45,11 @@ def write_companies(ctx: WriteContext, items: list[tuple[int, CompanyDraft]]) ->
     found = {c.uscc: c for c in s.scalars(select(Company).where(Company.uscc.in_({d.uscc for _, d in items})))}
     out: dict[int, Outcome] = {}
     for row, d in items:
-        values = {f: getattr(d, f) for f in COMPANY_FIELDS}
+        values = {f: v for f in COMPANY_FIELDS if (v := getattr(d, f)) is not None}  # None: no change
         company = found.get(d.uscc)
         if company is None:
             sid = registry.new_subjects(s, kind="company", count=1, now=ctx.now)[0]
-            company = Company(subject_id=sid, uscc=d.uscc, status="active", created_by="ingest:" + ctx.source,
+            company = Company(subject_id=sid, uscc=d.uscc, status="active", created_by=CREATED_BY_PREFIX + ctx.source,
                               updated_at=ctx.now, **values)
             s.add(company)
             found[d.uscc] = company
@@ -56,7 +57,7 @@ def write_companies(ctx: WriteContext, items: list[tuple[int, CompanyDraft]]) ->
             continue
         stub = company.created_by.startswith(registry.STUB_PREFIX)
         if stub:
-            company.created_by = "ingest:" + ctx.source
+            company.created_by = CREATED_BY_PREFIX + ctx.source
         if apply_values(company, values) or stub:
             company.updated_at = ctx.now
             out[row] = "accepted"
@@ -113,11 +114,12 @@ def write_regions(ctx: WriteContext, items: list[tuple[int, RegionDraft]]) -> di
     for row, d in items:
         region = ctx.session.get(Region, d.region_code)
         if region is None:
-            ctx.session.add(Region(region_code=d.region_code, name=d.name, poverty_level=d.poverty_level))
+            ctx.session.add(Region(region_code=d.region_code, name=d.name, poverty_level=d.poverty_level or "none"))
             ctx.session.flush()
             out[row] = "accepted"
         else:
-            changed = apply_values(region, {"name": d.name, "poverty_level": d.poverty_level})
+            values = {"name": d.name} if d.poverty_level is None else {"name": d.name, "poverty_level": d.poverty_level}
+            changed = apply_values(region, values)
             out[row] = "accepted" if changed else "duplicate"
     return out
 

@@ -23,12 +23,18 @@ from jzcredit.ingest.writing import WriteContext
 from jzcredit.registry import service as registry
 from jzcredit.registry.models import Consent, Employment, Worker
 
+IDENTITY_METHOD_PREFIX = "provider:"  # + source: who verified the worker's identity (人证核验)
+
 
 def _values(ctx: WriteContext, d: WorkerDraft) -> dict[str, Any]:
-    values: dict[str, Any] = {"name": d.name, "categories": d.categories, "registered_poor": d.registered_poor}
+    values: dict[str, Any] = {"name": d.name}  # the others only when the file says something about them
+    if d.categories is not None:
+        values["categories"] = d.categories
+    if d.registered_poor is not None:
+        values["registered_poor"] = d.registered_poor
     if d.identity_verified_on:
         values |= {"identity_verified_at": datetime.combine(d.identity_verified_on, time(0), SHANGHAI),
-                   "identity_method": "provider:" + ctx.source}
+                   "identity_method": IDENTITY_METHOD_PREFIX + ctx.source}
     if d.phone:
         values |= {"phone_hash": ctx.vault.lookup_hash(d.phone), "phone_masked": ids.mask_phone(d.phone)}
     return values
@@ -41,8 +47,8 @@ def _new_row(ctx: WriteContext, d: WorkerDraft, subject_id: int, id_hash: str) -
         "id_masked": ids.mask_id_number(d.id_number), "birth_date": facts.birth_date, "sex": facts.sex,
         "native_region": facts.native_region, "photo_path": None, "identity_verified_at": None,
         "identity_method": None, "phone_hash": None, "phone_masked": None,
-        "phone_cipher": ctx.vault.encrypt(d.phone) if d.phone else None,
-        "created_at": ctx.now, "updated_at": ctx.now,
+        "phone_cipher": ctx.vault.encrypt(d.phone) if d.phone else None, "categories": [],
+        "registered_poor": False, "created_at": ctx.now, "updated_at": ctx.now,
     }
     return row | _values(ctx, d)
 

@@ -1,4 +1,4 @@
-"""Parse one companies row into a :class:`CompanyDraft`."""
+"""Parse one companies row into a :class:`CompanyDraft`; an empty or absent column changes nothing."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ def parse(row: Row, opts: ParseOptions) -> CompanyDraft:
         address=row.text("address"),
         region_code=region_code(row, "region_code"),
         established_on=row.day("established_on", dayfirst=opts.dayfirst),
-        categories=row.categories("categories"),
+        categories=row.categories("categories") or None,
         employment_model=row.choice("employment_model", EMPLOYMENT_MODELS, reason="invalid_employment_model",
                                     required=False),
         onboarded_on=row.day("onboarded_on", dayfirst=opts.dayfirst),

@@ -17,5 +17,7 @@ def parse(row: Row, opts: ParseOptions) -> RegionDraft:
     code = region_code(row, "region_code", required=True)
     assert code is not None
     name = row.required_text("name")
+    if not row.has("poverty_level"):  # a list of names only: the poverty levels stay as they are
+        return RegionDraft(region_code=code, name=name, poverty_level=None)
     level = row.choice("poverty_level", POVERTY_LEVELS, reason="invalid_poverty_level", required=False)
     return RegionDraft(region_code=code, name=name, poverty_level=level or "none")

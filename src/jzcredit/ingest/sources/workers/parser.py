@@ -25,11 +25,12 @@ def parse(row: Row, opts: ParseOptions) -> WorkerDraft:
         id_number=row.id_number("id_number"),
         name=row.required_text("name"),
         phone=_phone(row),
-        categories=row.categories("categories"),
+        categories=row.categories("categories") or None,
         identity_verified_on=row.day("identity_verified_on", dayfirst=opts.dayfirst),
-        # an empty consent cell is "not granted": consent must be stated
-        consents={key: row.flag(f"consent_{key}") for key in CONSENTS},
-        registered_poor=row.flag("registered_poor"),
+        # a column the file does not have changes nothing; in a column it has, an empty consent cell is
+        # "not granted": consent must be stated
+        consents={key: row.flag(f"consent_{key}") for key in CONSENTS if row.has(f"consent_{key}")},
+        registered_poor=row.flag("registered_poor") if row.has("registered_poor") else None,
         employer_uscc=row.optional_uscc("employer_uscc"),
         employment_start_on=row.day("employment_start_on", dayfirst=opts.dayfirst),
     )
