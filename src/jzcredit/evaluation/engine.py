@@ -3,6 +3,13 @@
 The score is computed from the list of contributions, and the factors shown are
 that same list in whole points (largest-remainder apportionment), so the
 explanation always adds up to the score.
+
+Arithmetic stays exact but mostly in ``int``: a model's weights × 10 have a least
+common denominator (``unit``; 2 for the shipped models), and every contribution is
+kept as ``exact × unit``, which is whole whenever the feature's points are. Only
+the features that divide by data (shares of staff, average stars, odd training
+hours) bring in a ``Fraction``; ``Contribution.exact`` and ``Result.exact`` give the
+value in final-score units.
 """
 
 from __future__ import annotations
@@ -13,8 +20,8 @@ from datetime import date
 from fractions import Fraction
 from typing import Any
 
-from jzcredit.evaluation.facts import SubjectFacts
-from jzcredit.evaluation.features import Ctx, Part
+from jzcredit.evaluation.facts import Number, SubjectFacts
+from jzcredit.evaluation.features import Ctx, FeatureFn, Params, Part, whole
 from jzcredit.evaluation.rulesets import GRADE_ORDER, Dimension, Model
 
 TEN = Fraction(10)
@@ -24,8 +31,14 @@ TEN = Fraction(10)
 class Contribution:
     code: str
     label: str
-    exact: Fraction  # final-score units
+    scaled: Number  # exact × unit
+    unit: int
     record_ids: tuple[int, ...]
+
+    @property
+    def exact(self) -> Fraction:
+        """In final-score units."""
+        return Fraction(self.scaled) / self.unit
 
 
 @dataclass
@@ -33,15 +46,20 @@ class Result:
     model: str
     score: int
     grade: str
-    exact: Fraction
+    scaled: Number  # the exact total × unit
+    unit: int
     contributions: list[Contribution]
     notes: list[dict[str, Any]] = field(default_factory=list)  # caps and grade N, points 0
 
+    @property
+    def exact(self) -> Fraction:
+        return Fraction(self.scaled) / self.unit
+
     def factors(self) -> list[dict[str, Any]]:
-        points = apportion([c.exact for c in self.contributions], self.score)
+        points = apportion_scaled([c.scaled for c in self.contributions], self.unit, self.score)
         out = [{"code": c.code, "label": c.label, "points": p, "record_ids": list(c.record_ids)}
                for c, p in zip(self.contributions, points, strict=True)]
-        return out + self.notes
+        return out + self.notes if self.notes else out
 
 
 def round_half_up(x: Fraction) -> int:
@@ -58,22 +76,78 @@ def apportion(values: list[Fraction], total: int) -> list[int]:
     return floors
 
 
-def _dimension(dim: Dimension, facts: SubjectFacts, ctx: Ctx) -> list[Part]:
-    parts: list[Part] = []
-    if dim.base:
-        parts.append(Part("base", f"{dim.label}基础分", dim.base))
-    for use in dim.features:
-        parts.extend(use.feature.fn(facts, ctx, use.params))
-    value = sum((p.points for p in parts), Fraction(0))
-    if dim.floor is not None and value < dim.floor:
-        parts.append(Part("floor", f"{dim.label}维度最低 {dim.floor} 分", dim.floor - value))
-    elif dim.ceiling is not None and value > dim.ceiling:
-        parts.append(Part("ceiling", f"{dim.label}维度最高 {dim.ceiling} 分", dim.ceiling - value))
+def apportion_scaled(scaled: list[Number], unit: int, total: int) -> list[int]:
+    """:func:`apportion` of ``value / unit`` for each value, without building the fractions."""
+    floors = [v // unit for v in scaled]
+    extra = total - sum(floors)
+    if extra > 0:
+        order = sorted(range(len(scaled)), key=lambda i: (floors[i] * unit - scaled[i], i))
+        for i in order[:extra]:
+            floors[i] += 1
+    return floors
+
+
+@dataclass(frozen=True)
+class _Dim:
+    """A dimension made ready to run: its weight × 10 × the model's unit (whole), its constant parts."""
+
+    dim: Dimension
+    scale: int
+    base: Part | None
+    floor: Number | None
+    ceiling: Number | None
+    features: tuple[tuple[FeatureFn, Params], ...]
+
+
+@dataclass(frozen=True)
+class _Plan:
+    model: Model
+    unit: int
+    dims: tuple[_Dim, ...]
+    grades: dict[int, str] = field(default_factory=dict)  # score → model.grade_for(score), as met
+
+    def grade_for(self, score: int) -> str:
+        grade = self.grades.get(score)
+        if grade is None:
+            grade = self.grades[score] = self.model.grade_for(score)
+        return grade
+
+
+_PLANS: dict[int, _Plan] = {}
+
+
+def _plan(model: Model) -> _Plan:
+    plan = _PLANS.get(id(model))
+    if plan is not None and plan.model is model:
+        return plan
+    unit = math.lcm(*((d.weight * TEN).denominator for d in model.dimensions))
+    dims = tuple(_Dim(d, int(d.weight * TEN * unit),
+                      Part("base", f"{d.label}基础分", whole(d.base)) if d.base else None,
+                      None if d.floor is None else whole(d.floor), None if d.ceiling is None else whole(d.ceiling),
+                      tuple((u.feature.fn, u.params) for u in d.features))
+                 for d in model.dimensions)
+    if len(_PLANS) > 64:  # models are few and long-lived; this only bounds a test suite's churn
+        _PLANS.clear()
+    plan = _PLANS[id(model)] = _Plan(model, unit, dims)
+    return plan
+
+
+def _dimension(d: _Dim, facts: SubjectFacts, ctx: Ctx) -> list[Part]:
+    parts: list[Part] = [d.base] if d.base is not None else []
+    for fn, params in d.features:
+        parts += fn(facts, ctx, params)
+    value: Number = 0
+    for p in parts:
+        value += p.points
+    if d.floor is not None and value < d.floor:
+        parts.append(Part("floor", f"{d.dim.label}维度最低 {d.floor} 分", d.floor - value))
+    elif d.ceiling is not None and value > d.ceiling:
+        parts.append(Part("ceiling", f"{d.dim.label}维度最高 {d.ceiling} 分", d.ceiling - value))
     return parts
 
 
 def _caps(model: Model, facts: SubjectFacts, as_of: date) -> list[tuple[str, str, tuple[int, ...]]]:
-    negatives = [f for f in facts.records if f.negative and f.in_force(as_of)]
+    negatives = [f for f in facts.all_in_force(as_of) if f.negative]
     serious = tuple(f.record_id for f in negatives if f.serious)
     found: list[tuple[str, str, tuple[int, ...]]] = []
     if serious and "serious_negative" in model.caps:
@@ -96,16 +170,19 @@ def not_graded_reason(model: Model, facts: SubjectFacts) -> str | None:
 
 
 def evaluate(model: Model, facts: SubjectFacts, ctx: Ctx) -> Result:
+    plan = _plan(model)
+    unit = plan.unit
     contributions = []
-    for dim in model.dimensions:
-        scale = dim.weight * TEN
-        for part in _dimension(dim, facts, ctx):
-            exact = part.points * scale
-            if exact:
-                contributions.append(Contribution(f"{dim.code}.{part.code}", part.label, exact, part.record_ids))
-    exact_total = sum((c.exact for c in contributions), Fraction(0))
-    score = round_half_up(exact_total)
-    grade = model.grade_for(score)
+    total: Number = 0
+    for d in plan.dims:
+        code = d.dim.code
+        for part in _dimension(d, facts, ctx):
+            scaled = part.points * d.scale
+            if scaled:
+                contributions.append(Contribution(f"{code}.{part.code}", part.label, scaled, unit, part.record_ids))
+                total += scaled
+    score = int((2 * total + unit) // (2 * unit))  # round_half_up(total / unit)
+    grade = plan.grade_for(score)
     notes: list[dict[str, Any]] = []
     for kind, label, record_ids in _caps(model, facts, ctx.as_of):
         cap = model.caps[kind]
@@ -117,5 +194,5 @@ def evaluate(model: Model, facts: SubjectFacts, ctx: Ctx) -> Result:
     if reason is not None:
         notes.append({"code": "grade.not_graded", "label": reason, "points": 0, "record_ids": []})
         grade = "N"
-    return Result(model=model.name, score=score, grade=grade, exact=exact_total, contributions=contributions,
-                  notes=notes)
+    return Result(model=model.name, score=score, grade=grade, scaled=total, unit=unit,
+                  contributions=contributions, notes=notes)

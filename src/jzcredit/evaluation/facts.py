@@ -16,6 +16,9 @@ from jzcredit.records.service import is_in_force
 # counted only by the complaint features (they have their own weights)
 COMPLAINT = "complaint"
 
+# Exact numbers: whole ones stay ``int`` (cheap), the others are ``Fraction``.
+Number = int | Fraction
+
 
 @dataclass(frozen=True, slots=True)
 class Fact:
@@ -32,7 +35,7 @@ class Fact:
     result: str | None = None  # health_check pass/fail, background_check clear/record_found
     finding: str | None = None  # complaint: substantiated / unanswered
     rating: str | None = None  # tax_rating A/B/M/C/D
-    hours: Fraction | None = None  # training hours
+    hours: Number | None = None  # training hours
     commitment_kind: str | None = None
     public: bool = False
 
@@ -77,9 +80,31 @@ class SubjectFacts:
     staff: tuple[StaffFact, ...] = field(default=())
     # worker
     authorised: bool = False
+    # records in force on a date, worked out once per date: derived from the fields above, never compared,
+    # and rebuilt by dataclasses.replace (init=False), so a changed copy never sees a stale answer
+    _in_force: dict[date, tuple[list[Fact], dict[str, list[Fact]]]] = field(
+        default_factory=dict, init=False, repr=False, compare=False)
+
+    def _by_date(self, as_of: date) -> tuple[list[Fact], dict[str, list[Fact]]]:
+        found = self._in_force.get(as_of)
+        if found is None:
+            every = [f for f in self.records if f.in_force(as_of)]
+            by_type: dict[str, list[Fact]] = {}
+            for f in every:
+                by_type.setdefault(f.type, []).append(f)
+            found = self._in_force[as_of] = (every, by_type)
+        return found
 
     def in_force(self, as_of: date, *types: str) -> list[Fact]:
-        return [f for f in self.records if f.type in types and f.in_force(as_of)]
+        """Records of these types in force on the date, in record order."""
+        every, by_type = self._by_date(as_of)
+        if len(types) == 1:
+            return list(by_type.get(types[0], ()))
+        return [f for f in every if f.type in types]
+
+    def all_in_force(self, as_of: date) -> list[Fact]:
+        """Every record in force on the date, in record order (do not change the list)."""
+        return self._by_date(as_of)[0]
 
 
 def health_valid(facts: list[Fact] | tuple[Fact, ...], as_of: date, default_days: int) -> list[Fact]:

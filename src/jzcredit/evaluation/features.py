@@ -13,16 +13,17 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
-from jzcredit.evaluation.facts import SubjectFacts, health_valid
+from jzcredit.evaluation.facts import Number, SubjectFacts, health_valid
 
 
 @dataclass(frozen=True, slots=True)
 class Part:
     code: str
     label: str
-    points: Fraction
+    points: Number
     record_ids: tuple[int, ...] = ()
 
 
@@ -59,10 +60,29 @@ def num(value: Any) -> Fraction:
     return Fraction(str(value))
 
 
+def whole(x: Number) -> Number:
+    """The same number, as ``int`` when it is whole."""
+    return x.numerator if x.denominator == 1 else x
+
+
+@lru_cache(maxsize=4096, typed=True)
+def param(value: Any) -> Number:
+    """:func:`num` of a model's number, as ``int`` when whole; parameters are few, so they are converted once."""
+    return whole(num(value))
+
+
+def divide(a: Number, b: Number) -> Number:
+    """Exact ``a / b``, whole when it comes out whole."""
+    if isinstance(a, int) and isinstance(b, int):
+        q, r = divmod(a, b)
+        return Fraction(a, b) if r else q
+    return whole(Fraction(a) / b)
+
+
 def _each(code: str, label: str, facts: list[Any], each: Any) -> list[Part]:
     if not facts:
         return []
-    return [Part(code, label.format(n=len(facts)), num(each) * len(facts), tuple(f.record_id for f in facts))]
+    return [Part(code, label.format(n=len(facts)), whole(param(each) * len(facts)), tuple(f.record_id for f in facts))]
 
 
 # --- company D1 basic ------------------------------------------------------------------------
@@ -79,7 +99,7 @@ def basic_fields(s: SubjectFacts, c: Ctx, p: Params) -> list[Part]:
     if not present:
         return []
     return [Part("basic_fields", f"基础信息齐全 {len(present)}/4 项（{'、'.join(present)}）",
-                 num(p["points_each"]) * len(present))]
+                 whole(param(p["points_each"]) * len(present)))]
 
 
 def full_years(since: date, as_of: date) -> int:
@@ -93,14 +113,14 @@ def years_established(s: SubjectFacts, c: Ctx, p: Params) -> list[Part]:
     if s.established_on is None:
         return []
     years = full_years(s.established_on, c.as_of)
-    points = min(num(p["points_per_year"]) * years, num(p["max_points"]))
+    points = min(param(p["points_per_year"]) * years, param(p["max_points"]))
     return [Part("years_established", f"成立 {years} 个整年", points)] if points else []
 
 
 @feature("employee_model", "points")
 def employee_model(s: SubjectFacts, c: Ctx, p: Params) -> list[Part]:
     """D1: points for the employee model (员工制)."""
-    return [Part("employee_model", "员工制企业", num(p["points"]))] if s.employee_model else []
+    return [Part("employee_model", "员工制企业", param(p["points"]))] if s.employee_model else []
 
 
 @feature("onboarded", "points")
@@ -108,7 +128,7 @@ def onboarded(s: SubjectFacts, c: Ctx, p: Params) -> list[Part]:
     """D1: points for having onboarded onto the platform (入驻)."""
     if s.onboarded_on is None or s.onboarded_on > c.as_of:
         return []
-    return [Part("onboarded", f"已入驻平台（{s.onboarded_on.isoformat()}）", num(p["points"]))]
+    return [Part("onboarded", f"已入驻平台（{s.onboarded_on.isoformat()}）", param(p["points"]))]
 
 
 # --- company D2 workforce --------------------------------------------------------------------
@@ -117,7 +137,7 @@ def _share(code: str, label: str, s: SubjectFacts, count: int, points: Any) -> l
     if not s.staff or not count:
         return []
     total = len(s.staff)
-    return [Part(code, f"{label} {count}/{total} 人", num(points) * Fraction(count, total))]
+    return [Part(code, f"{label} {count}/{total} 人", divide(param(points) * count, total))]
 
 
 @feature("workers_authorised", "points")
@@ -163,7 +183,7 @@ def dishonest_debtor(s: SubjectFacts, c: Ctx, p: Params) -> list[Part]:
     found = s.in_force(c.as_of, "dishonest_debtor")
     if not found:
         return []
-    return [Part("dishonest_debtor", f"失信被执行人记录 {len(found)} 条", num(p["points"]),
+    return [Part("dishonest_debtor", f"失信被执行人记录 {len(found)} 条", param(p["points"]),
                  tuple(f.record_id for f in found))]
 
 
@@ -191,7 +211,7 @@ def _tax(code: str, s: SubjectFacts, c: Ctx, p: Params) -> list[Part]:
     latest = latest_tax_rating(s, c.as_of)
     if latest is None or latest.rating not in p:
         return []
-    return [Part(code, f"最近纳税信用等级 {latest.rating}", num(p[latest.rating]), (latest.record_id,))]
+    return [Part(code, f"最近纳税信用等级 {latest.rating}", param(p[latest.rating]), (latest.record_id,))]
 
 
 @feature("tax_rating_low")
@@ -203,14 +223,14 @@ def tax_rating_low(s: SubjectFacts, c: Ctx, p: Params) -> list[Part]:
 @feature("negative_general", "points_each")
 def negative_general(s: SubjectFacts, c: Ctx, p: Params) -> list[Part]:
     """Worker C: points for each in-force general negative record."""
-    found = [f for f in s.records if f.negative and not f.serious and f.in_force(c.as_of)]
+    found = [f for f in s.all_in_force(c.as_of) if f.negative and not f.serious]
     return _each("negative_general", "一般失信记录 {n} 条", found, p["points_each"])
 
 
 @feature("negative_serious", "points_each")
 def negative_serious(s: SubjectFacts, c: Ctx, p: Params) -> list[Part]:
     """Worker C: points for each in-force serious negative record other than a background check."""
-    found = [f for f in s.records if f.serious and f.type != "background_check" and f.in_force(c.as_of)]
+    found = [f for f in s.all_in_force(c.as_of) if f.serious and f.type != "background_check"]
     return _each("negative_serious", "严重失信记录 {n} 条", found, p["points_each"])
 
 
@@ -220,7 +240,7 @@ def background_record_found(s: SubjectFacts, c: Ctx, p: Params) -> list[Part]:
     found = [f for f in s.in_force(c.as_of, "background_check") if f.result == "record_found"]
     if not found:
         return []
-    return [Part("background_record_found", "背景核查发现违法犯罪记录", num(p["points"]),
+    return [Part("background_record_found", "背景核查发现违法犯罪记录", param(p["points"]),
                  tuple(f.record_id for f in found))]
 
 
@@ -233,9 +253,9 @@ def ratings(s: SubjectFacts, c: Ctx, p: Params) -> list[Part]:
     stars = [st for st, on in s.ratings if 0 <= (c.as_of - on).days < window]
     if len(stars) < int(p["min_count"]):
         return []
-    average = Fraction(sum(stars), len(stars))
-    points = num(p["points_per_star"]) * (average - num(p["neutral_stars"]))
-    avg = f"{float(average):.2f}".rstrip("0").rstrip(".")
+    # points_per_star × (average − neutral), over one denominator
+    points = divide(param(p["points_per_star"]) * (sum(stars) - param(p["neutral_stars"]) * len(stars)), len(stars))
+    avg = f"{sum(stars) / len(stars):.2f}".rstrip("0").rstrip(".")  # int / int is correctly rounded, as float(Fraction)
     return [Part("ratings", f"近一年消费者评价 {len(stars)} 条，平均 {avg} 星", points)] if points else []
 
 
@@ -265,7 +285,7 @@ def commendations(s: SubjectFacts, c: Ctx, p: Params) -> list[Part]:
     found = s.in_force(c.as_of, "commendation")
     if not found:
         return []
-    points = min(num(p["points_each"]) * len(found), num(p["max_points"]))
+    points = min(param(p["points_each"]) * len(found), param(p["max_points"]))
     return [Part("commendations", f"表彰奖励 {len(found)} 项", points, tuple(f.record_id for f in found))]
 
 
@@ -282,7 +302,7 @@ def public_commitment(s: SubjectFacts, c: Ctx, p: Params) -> list[Part]:
              if f.public and f.commitment_kind in ("voluntary", "industry")]
     if not found:
         return []
-    return [Part("public_commitment", "公开信用承诺在履行中", num(p["points"]), tuple(f.record_id for f in found))]
+    return [Part("public_commitment", "公开信用承诺在履行中", param(p["points"]), tuple(f.record_id for f in found))]
 
 
 # --- worker Q qualification ------------------------------------------------------------------
@@ -290,23 +310,26 @@ def public_commitment(s: SubjectFacts, c: Ctx, p: Params) -> list[Part]:
 @feature("health_check_valid", "points")
 def health_check_valid(s: SubjectFacts, c: Ctx, p: Params) -> list[Part]:
     """Worker Q: points if a health check is valid on the date."""
-    found = health_valid(s.records, c.as_of, c.health_check_default_days)
+    found = health_valid(s.in_force(c.as_of, "health_check"), c.as_of, c.health_check_default_days)
     if not found:
         return []
-    return [Part("health_check_valid", "健康体检在有效期内", num(p["points"]), (found[-1].record_id,))]
+    return [Part("health_check_valid", "健康体检在有效期内", param(p["points"]), (found[-1].record_id,))]
 
 
 @feature("training_hours", "points", "full_hours", "window_days")
 def training_hours(s: SubjectFacts, c: Ctx, p: Params) -> list[Part]:
     """Worker Q: points × min(training hours in the window, full_hours) / full_hours."""
-    found = [f for f in s.records if f.type == "training" and f.in_force(c.as_of)
-             and f.within(c.as_of, int(p["window_days"]))]
-    hours = sum((f.hours or Fraction(0) for f in found), Fraction(0))
+    window = int(p["window_days"])
+    found = [f for f in s.in_force(c.as_of, "training") if f.within(c.as_of, window)]
+    hours: Number = 0
+    for f in found:
+        if f.hours:
+            hours += f.hours
     if not hours:
         return []
-    full = num(p["full_hours"])
+    full = param(p["full_hours"])
     shown = f"{float(hours):g}"
-    return [Part("training_hours", f"近两年培训 {shown} 学时", num(p["points"]) * min(hours, full) / full,
+    return [Part("training_hours", f"近两年培训 {shown} 学时", divide(param(p["points"]) * min(hours, full), full),
                  tuple(f.record_id for f in found))]
 
 
@@ -317,4 +340,4 @@ def skill_certificate(s: SubjectFacts, c: Ctx, p: Params) -> list[Part]:
              if f.valid_until is None or f.valid_until >= c.as_of]
     if not found:
         return []
-    return [Part("skill_certificate", "持有有效职业技能证书", num(p["points"]), tuple(f.record_id for f in found))]
+    return [Part("skill_certificate", "持有有效职业技能证书", param(p["points"]), tuple(f.record_id for f in found))]

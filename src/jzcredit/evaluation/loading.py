@@ -13,11 +13,12 @@ from datetime import date, datetime, timedelta
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from jzcredit.common.clock import today
-from jzcredit.evaluation.facts import Fact, StaffFact, SubjectFacts
+from jzcredit.evaluation.facts import Fact, Number, StaffFact, SubjectFacts
+from jzcredit.evaluation.features import whole
 from jzcredit.lists.models import ListEntry
 from jzcredit.records.models import CreditRecord
 from jzcredit.records.service import in_force_clause
@@ -38,39 +39,57 @@ def subject_chunks(session: Session, *, kind: str, size: int) -> Iterator[list[i
         last = ids[-1]
 
 
-def _among(column: InstrumentedAttribute[Any], ids: Sequence[int]) -> ColumnElement[bool]:
+def among(column: InstrumentedAttribute[Any], ids: Sequence[int]) -> ColumnElement[bool]:
+    """``column`` within sorted ``ids``: a range when they are dense (the caller drops the rows between them)."""
     if ids[-1] - ids[0] < 4 * len(ids):
         return column.between(ids[0], ids[-1])
     return column.in_(list(ids))
 
 
-def _text(value: Any) -> str | None:
-    return None if value is None else str(value)
-
-
-def _fraction(value: Any) -> Fraction | None:
+def _number(value: Any) -> Number | None:
+    """An exact number from a record's details (training hours), ``int`` when whole."""
+    if value is None or value == "":
+        return None
+    text = str(value)
+    if text.isascii() and text.isdigit():
+        return int(text)
     try:
-        return None if value in (None, "") else Fraction(str(value))
+        return whole(Fraction(text))
     except (ValueError, ZeroDivisionError):
         return None
 
 
-def load_records(session: Session, ids: Sequence[int]) -> dict[int, list[Fact]]:
+# the one detail each type's features read (spec §4.3): extracted in SQL for that type only
+DETAIL_OF_TYPE = {"health_check": "result", "background_check": "result", "complaint": "finding",
+                  "tax_rating": "rating", "training": "hours", "commitment": "kind"}
+
+
+def _detail() -> ColumnElement[Any]:
     d = CreditRecord.details
+    by_key: dict[str, list[str]] = defaultdict(list)
+    for type_, key in DETAIL_OF_TYPE.items():
+        by_key[key].append(type_)
+    return case(*[(CreditRecord.type.in_(types), d[key].as_string()) for key, types in by_key.items()])
+
+
+def load_records(session: Session, ids: Sequence[int]) -> dict[int, list[Fact]]:
     query = select(CreditRecord.id, CreditRecord.subject_id, CreditRecord.type, CreditRecord.category,
                    CreditRecord.severity, CreditRecord.status, CreditRecord.decided_on, CreditRecord.publish_until,
-                   CreditRecord.valid_until, d["result"].as_string(), d["finding"].as_string(),
-                   d["rating"].as_string(), d["hours"].as_string(), d["kind"].as_string(),
-                   d["public"].as_boolean()).where(_among(CreditRecord.subject_id, ids))
+                   CreditRecord.valid_until, _detail(),
+                   case((CreditRecord.type == "commitment", CreditRecord.details["public"].as_boolean())),
+                   ).where(among(CreditRecord.subject_id, ids))
     wanted = set(ids)
     out: dict[int, list[Fact]] = defaultdict(list)
-    for row in session.execute(query):
-        if row[1] not in wanted:
+    for rid, sid, type_, category, severity, status, decided, until, valid, detail, public in session.execute(query):
+        if sid not in wanted:
             continue
-        out[row[1]].append(Fact(record_id=row[0], type=row[2], category=row[3], severity=row[4], status=row[5],
-                                decided_on=row[6], publish_until=row[7], valid_until=row[8], result=_text(row[9]),
-                                finding=_text(row[10]), rating=_text(row[11]), hours=_fraction(row[12]),
-                                commitment_kind=_text(row[13]), public=bool(row[14])))
+        key = DETAIL_OF_TYPE.get(type_)
+        if detail is not None:
+            detail = str(detail)
+        out[sid].append(Fact(rid, type_, category, severity, status, decided, until, valid,
+                             detail if key == "result" else None, detail if key == "finding" else None,
+                             detail if key == "rating" else None, _number(detail) if key == "hours" else None,
+                             detail if key == "kind" else None, bool(public)))
     return out
 
 
@@ -78,7 +97,7 @@ def load_ratings(session: Session, column: InstrumentedAttribute[Any], ids: Sequ
                  lookback_days: int) -> dict[int, list[tuple[int, date]]]:
     since = as_of - timedelta(days=lookback_days)
     query = select(column, Rating.stars, Rating.rated_on).where(
-        _among(column, ids), Rating.rated_on > since, Rating.rated_on <= as_of)
+        among(column, ids), Rating.rated_on > since, Rating.rated_on <= as_of)
     out: dict[int, list[tuple[int, date]]] = defaultdict(list)
     for subject_id, stars, on in session.execute(query):
         out[subject_id].append((stars, on))
@@ -86,7 +105,7 @@ def load_ratings(session: Session, column: InstrumentedAttribute[Any], ids: Sequ
 
 
 def load_black_listed(session: Session, ids: Sequence[int]) -> set[int]:
-    query = select(ListEntry.subject_id).where(_among(ListEntry.subject_id, ids), ListEntry.list_name == "black",
+    query = select(ListEntry.subject_id).where(among(ListEntry.subject_id, ids), ListEntry.list_name == "black",
                                                ListEntry.status == "published")
     return set(session.scalars(query))
 
@@ -105,39 +124,37 @@ def _verified(now: datetime) -> ColumnElement[bool]:
     return and_(Worker.identity_verified_at.is_not(None), Worker.identity_verified_at <= now)
 
 
+def _staff_record(column: Any, type_: str, as_of: date, *where: ColumnElement[bool]) -> Any:
+    """The latest ``column`` of the employed worker's in-force records of a type (correlated to the row)."""
+    return (select(func.max(column)).where(CreditRecord.subject_id == Employment.worker_id,
+                                           CreditRecord.type == type_, in_force_clause(as_of), *where)
+            .scalar_subquery())
+
+
 def load_staff(session: Session, ids: Sequence[int], now: datetime, health_default_days: int
                ) -> dict[int, list[StaffFact]]:
-    """Current workers of each company with what D2 asks of them."""
+    """Current workers of each company with what D2 asks of them: one row per employment, worked out in SQL."""
     as_of = today(now)
-    staff_of = and_(_among(Employment.company_id, ids), _current_employment(as_of))
-    pairs: dict[int, set[int]] = defaultdict(set)
-    verified: set[int] = set()
-    for company_id, worker_id, is_verified in session.execute(
-            select(Employment.company_id, Employment.worker_id, _verified(now))
-            .join(Worker, Worker.subject_id == Employment.worker_id).where(staff_of)):
-        pairs[company_id].add(worker_id)
-        if is_verified:
-            verified.add(worker_id)
-    consented = set(session.scalars(select(Consent.worker_id)
-                                    .join(Employment, Employment.worker_id == Consent.worker_id)
-                                    .where(staff_of, _collect_granted(now))))
-    health: dict[int, date] = {}
-    trained: dict[int, date] = {}
-    kinds = CreditRecord.type.in_(("health_check", "training"))
-    query = (select(CreditRecord.subject_id, CreditRecord.type, CreditRecord.decided_on, CreditRecord.valid_until,
-                    CreditRecord.details["result"].as_string())
-             .join(Employment, Employment.worker_id == CreditRecord.subject_id)
-             .where(staff_of, kinds, in_force_clause(as_of)))
-    for worker_id, kind, decided, valid_until, result in session.execute(query):
-        if kind == "training":
-            trained[worker_id] = max(decided, trained.get(worker_id, decided))
-        elif result == "pass":
-            until = valid_until or decided + timedelta(days=health_default_days)
-            health[worker_id] = max(until, health.get(worker_id, until))
+    passed = CreditRecord.details["result"].as_string() == "pass"
+    query = (select(Employment.company_id, Employment.worker_id, _verified(now),
+                    select(Consent.id).where(Consent.worker_id == Employment.worker_id, _collect_granted(now))
+                    .exists(),
+                    _staff_record(CreditRecord.valid_until, "health_check", as_of, passed),
+                    _staff_record(CreditRecord.decided_on, "health_check", as_of, passed,
+                                  CreditRecord.valid_until.is_(None)),
+                    _staff_record(CreditRecord.decided_on, "training", as_of))
+             .join(Worker, Worker.subject_id == Employment.worker_id)
+             .where(among(Employment.company_id, ids), _current_employment(as_of)))
     wanted = set(ids)
-    return {cid: [StaffFact(worker_id=w, authorised=w in verified and w in consented, health_until=health.get(w),
-                            trained_on=trained.get(w)) for w in sorted(workers)]
-            for cid, workers in pairs.items() if cid in wanted}
+    staff: dict[int, dict[int, StaffFact]] = defaultdict(dict)
+    for company_id, worker_id, verified, consented, until, undated, trained in session.execute(query):
+        if company_id not in wanted:
+            continue
+        if undated is not None:  # a passed check without valid_until lasts the default days
+            default_until = undated + timedelta(days=health_default_days)
+            until = default_until if until is None or default_until > until else until
+        staff[company_id][worker_id] = StaffFact(worker_id, bool(verified) and bool(consented), until, trained)
+    return {cid: [by_worker[w] for w in sorted(by_worker)] for cid, by_worker in staff.items()}
 
 
 def load_companies(session: Session, ids: Sequence[int], now: datetime, *, lookback_days: int,
@@ -147,14 +164,20 @@ def load_companies(session: Session, ids: Sequence[int], now: datetime, *, lookb
     ratings = load_ratings(session, Rating.company_id, ids, as_of, lookback_days)
     black = load_black_listed(session, ids)
     staff = load_staff(session, ids, now, health_default_days)
+    wanted = set(ids)
     out = []
-    for c in session.scalars(select(Company).where(Company.subject_id.in_(list(ids))).order_by(Company.subject_id)):
+    for sid, *basic, established_on, employment_model, onboarded_on in session.execute(
+            select(Company.subject_id, *(getattr(Company, f) for f in BASIC_FIELDS), Company.established_on,
+                   Company.employment_model, Company.onboarded_on)
+            .where(among(Company.subject_id, ids)).order_by(Company.subject_id)):
+        if sid not in wanted:
+            continue
         out.append(SubjectFacts(
-            subject_id=c.subject_id, kind="company", records=tuple(records.get(c.subject_id, ())),
-            ratings=tuple(ratings.get(c.subject_id, ())), black_listed=c.subject_id in black,
-            basic_fields=tuple(f for f in BASIC_FIELDS if getattr(c, f)), established_on=c.established_on,
-            employee_model=c.employment_model == "employee", onboarded_on=c.onboarded_on,
-            staff=tuple(staff.get(c.subject_id, ()))))
+            subject_id=sid, kind="company", records=tuple(records.get(sid, ())),
+            ratings=tuple(ratings.get(sid, ())), black_listed=sid in black,
+            basic_fields=tuple(f for f, value in zip(BASIC_FIELDS, basic, strict=True) if value),
+            established_on=established_on, employee_model=employment_model == "employee",
+            onboarded_on=onboarded_on, staff=tuple(staff.get(sid, ()))))
     return out
 
 
@@ -165,10 +188,10 @@ def load_workers(session: Session, ids: Sequence[int], now: datetime, *, lookbac
     black = load_black_listed(session, ids)
     wanted = set(ids)
     consented = {w for w in session.scalars(select(Consent.worker_id).where(
-        _among(Consent.worker_id, ids), _collect_granted(now))) if w in wanted}
+        among(Consent.worker_id, ids), _collect_granted(now))) if w in wanted}
     out = []
     for worker_id, is_verified in session.execute(
-            select(Worker.subject_id, _verified(now)).where(_among(Worker.subject_id, ids))
+            select(Worker.subject_id, _verified(now)).where(among(Worker.subject_id, ids))
             .order_by(Worker.subject_id)):
         if worker_id not in wanted:
             continue

@@ -10,12 +10,14 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import delete, select
+from psycopg.types.json import Json
+from sqlalchemy import Table, delete, select
 from sqlalchemy.orm import Session
 
 from jzcredit.common.clock import today
@@ -65,42 +67,88 @@ def context(models: Models, now: datetime) -> Ctx:
     return Ctx(as_of=today(now), health_check_default_days=models.health_check_default_days)
 
 
-def digest(result: Result, factors: list[dict[str, Any]]) -> str:
-    text = json.dumps([result.model, result.score, result.grade, factors], ensure_ascii=False, sort_keys=True)
+def factors_json(factors: list[dict[str, Any]]) -> str:
+    """The factors as stored and as hashed: one serialisation serves both."""
+    return json.dumps(factors, ensure_ascii=False, sort_keys=True)
+
+
+@lru_cache(maxsize=256)
+def _json_text(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _digest_of(result: Result, factors_text: str) -> str:
+    # the text of json.dumps([model, score, grade, factors], ensure_ascii=False, sort_keys=True), built around
+    # the factors' own serialisation so that it is made once (test_equivalence checks the two agree)
+    text = f"[{_json_text(result.model)}, {result.score}, {_json_text(result.grade)}, {factors_text}]"
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def digest(result: Result, factors: list[dict[str, Any]]) -> str:
+    return _digest_of(result, factors_json(factors))
+
+
+def _bind(session: Session, table: Table, name: str, value: Any) -> Any:
+    """``value`` as the driver is given it for ``table.name`` (constants of a chunk are processed once)."""
+    dialect = session.get_bind().dialect
+    processor = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+    return processor(value) if processor else value
+
+
+def _json_param(session: Session) -> Callable[[str], Any]:
+    """Serialised JSON as a bind parameter: psycopg wants it wrapped to send it as ``json``."""
+    if session.get_bind().dialect.name == "postgresql":
+        return lambda text: Json(text, dumps=str)
+    return str
+
+
+def _insert(session: Session, table: Table, names: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+    """One driver ``executemany`` of rows whose values are already as the driver wants them."""
+    conn = session.connection()
+    dialect = conn.dialect
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    quote = dialect.identifier_preparer.quote
+    conn.exec_driver_sql(f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
+                         f"VALUES ({', '.join([mark] * len(names))})", rows)
+
+
+def _heads(session: Session, ids: Sequence[int]) -> dict[int, str]:
+    wanted = set(ids)
+    query = select(EvaluationHead.subject_id, EvaluationHead.result_digest).where(
+        loading.among(EvaluationHead.subject_id, ids))
+    return {sid: dig for sid, dig in session.execute(query) if sid in wanted}
 
 
 def _store(session: Session, results: list[tuple[int, Result]], now: datetime) -> int:
     """New evaluation rows and heads for the subjects whose result changed; returns how many."""
     if not results:
         return 0
-    ids = [sid for sid, _ in results]
-    query = select(EvaluationHead.subject_id, EvaluationHead.result_digest).where(EvaluationHead.subject_id.in_(ids))
-    heads: dict[int, str] = {sid: dig for sid, dig in session.execute(query)}
+    heads = _heads(session, sorted(sid for sid, _ in results))
     changed = []
     for sid, result in results:
-        factors = result.factors()
-        dig = digest(result, factors)
+        text = factors_json(result.factors())
+        dig = _digest_of(result, text)
         if heads.get(sid) != dig:
-            changed.append((sid, result, factors, dig))
+            changed.append((sid, result, text, dig))
     if not changed:
         return 0
     stale = [sid for sid, *_ in changed if sid in heads]
     if stale:
         session.execute(delete(EvaluationHead).where(EvaluationHead.subject_id.in_(stale)))
-    as_of = today(now)
-    table = table_of(Evaluation)
+    table, head_table = table_of(Evaluation), table_of(EvaluationHead)
     if not stale:  # SQLite: take the write lock before reserving ids (see allocate_ids)
         session.execute(delete(EvaluationDue).where(EvaluationDue.subject_id.in_([c[0] for c in changed])))
     new_ids = allocate_ids(session, table, len(changed))
-    bulk_insert(session, table, [
-        {"id": eid, "subject_id": sid, "model": r.model, "as_of": as_of, "computed_at": now, "score": r.score,
-         "grade": r.grade, "factors": factors, "result_digest": dig}
-        for eid, (sid, r, factors, dig) in zip(new_ids, changed, strict=True)])
-    bulk_insert(session, table_of(EvaluationHead), [
-        {"subject_id": sid, "evaluation_id": eid, "model": r.model, "score": r.score, "grade": r.grade,
-         "as_of": as_of, "result_digest": dig}
-        for eid, (sid, r, _, dig) in zip(new_ids, changed, strict=True)])
+    as_of, computed_at = _bind(session, table, "as_of", today(now)), _bind(session, table, "computed_at", now)
+    as_json = _json_param(session)
+    _insert(session, table, ("id", "subject_id", "model", "as_of", "computed_at", "score", "grade", "factors",
+                             "result_digest"),
+            [(eid, sid, r.model, as_of, computed_at, r.score, r.grade, as_json(text), dig)
+             for eid, (sid, r, text, dig) in zip(new_ids, changed, strict=True)])
+    _insert(session, head_table, ("subject_id", "evaluation_id", "model", "score", "grade", "as_of",
+                                  "result_digest"),
+            [(sid, eid, r.model, r.score, r.grade, as_of, dig)
+             for eid, (sid, r, _, dig) in zip(new_ids, changed, strict=True)])
     return len(changed)
 
 
