@@ -197,6 +197,7 @@ def test_digest_is_the_digest_of_the_whole_json(subject: SubjectFacts) -> None:
     factors = result.factors()
     text = json.dumps([result.model, result.score, result.grade, factors], ensure_ascii=False, sort_keys=True)
     assert service.digest(result, factors) == hashlib.sha256(text.encode()).hexdigest()
+    assert service.result_factors_json(result) == service.factors_json(factors)
     assert json.loads(service.factors_json(factors)) == factors
 
 
