@@ -136,25 +136,40 @@ def _heads(session: Session, ids: Sequence[int]) -> dict[int, str]:
     return {sid: dig for sid, dig in session.execute(query) if sid in wanted}
 
 
-def _store(session: Session, results: list[tuple[int, Result]], now: datetime) -> int:
-    """New evaluation rows and heads for the subjects whose result changed; returns how many."""
-    if not results:
-        return 0
-    heads = _heads(session, sorted(sid for sid, _ in results))
+def _clear_due(session: Session, ids: Sequence[int]) -> None:
+    """Take a chunk off the due queue.
+
+    Only the rows that are there are named: a chunk's thousands of ids as bind parameters cost
+    PostgreSQL more than the rest of the write. The DELETE runs even when none are due, because a
+    write, even of no row, is what takes SQLite's write lock before ``allocate_ids`` reads max(id).
+    """
+    ordered = sorted(set(ids))
+    wanted = set(ordered)
+    due = [sid for sid in session.scalars(select(EvaluationDue.subject_id).where(
+        loading.among(EvaluationDue.subject_id, ordered))) if sid in wanted]
+    session.execute(delete(EvaluationDue).where(EvaluationDue.subject_id.in_(due)))
+
+
+def _store(session: Session, results: list[tuple[int, Result]], ids: Sequence[int], now: datetime) -> int:
+    """New evaluation rows and heads for the subjects whose result changed; returns how many.
+
+    Every one of ``ids`` leaves the due queue. Factors and digests are worked out before the first
+    write, so SQLite's write lock is held only for the writes.
+    """
+    heads = _heads(session, sorted(sid for sid, _ in results)) if results else {}
     changed = []
     for sid, result in results:
         text = result_factors_json(result)
         dig = _digest_of(result, text)
         if heads.get(sid) != dig:
             changed.append((sid, result, text, dig))
+    _clear_due(session, ids)
     if not changed:
         return 0
     stale = [sid for sid, *_ in changed if sid in heads]
     if stale:
         session.execute(delete(EvaluationHead).where(EvaluationHead.subject_id.in_(stale)))
     table, head_table = table_of(Evaluation), table_of(EvaluationHead)
-    if not stale:  # SQLite: take the write lock before reserving ids (see allocate_ids)
-        session.execute(delete(EvaluationDue).where(EvaluationDue.subject_id.in_([c[0] for c in changed])))
     new_ids = allocate_ids(session, table, len(changed))
     as_of, computed_at = _bind(session, table, "as_of", today(now)), _bind(session, table, "computed_at", now)
     _insert(session, table, ("id", "subject_id", "model", "as_of", "computed_at", "score", "grade", "factors",
@@ -180,8 +195,7 @@ def evaluate_chunk(session: Session, *, models: Models, kind: str, ids: Sequence
                for f in load_facts(session, models=models, kind=kind, ids=ids, now=now)]
     summary.evaluated = len(results)
     summary.grades.update(r.grade for _, r in results)
-    summary.changed = _store(session, results, now)
-    session.execute(delete(EvaluationDue).where(EvaluationDue.subject_id.in_(list(ids))))
+    summary.changed = _store(session, results, ids, now)
     return summary
 
 
