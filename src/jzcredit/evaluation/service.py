@@ -225,7 +225,10 @@ def mark_due(session: Session, *, subject_ids: Iterable[int], reason: str, now: 
     ids = sorted({i for i in subject_ids if i is not None})
     if not ids:
         return 0
-    present = set(session.scalars(select(EvaluationDue.subject_id).where(EvaluationDue.subject_id.in_(ids))))
+    present: set[int] = set()
+    for start in range(0, len(ids), 5000):
+        part = ids[start:start + 5000]
+        present |= set(session.scalars(select(EvaluationDue.subject_id).where(EvaluationDue.subject_id.in_(part))))
     new = [{"subject_id": i, "since": now, "reason": reason[:64]} for i in ids if i not in present]
     bulk_insert(session, table_of(EvaluationDue), new)
     return len(new)
