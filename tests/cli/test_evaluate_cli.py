@@ -48,3 +48,17 @@ def test_bad_input_exits_1_with_one_line(loaded: str, tmp_path: Path) -> None:
         assert len(p.stderr.strip().splitlines()) == 1 and "Traceback" not in p.stderr, p.stderr
     # the broken override applied nothing
     assert jz(loaded, "--json", "evaluate", "--due").returncode == 0
+
+
+def test_ingest_re_evaluates_what_it_changed_unless_told_not_to(db_url: str, shared_data: Path) -> None:
+    companies = str(shared_data / "companies.csv")
+    skipped = json.loads(jz(db_url, "--json", "ingest", companies, "--kind", "companies", "--source", "a",
+                            "--no-evaluate").stdout)
+    assert "evaluation" not in skipped
+    workers = json.loads(jz(db_url, "--json", "ingest", str(shared_data / "workers.csv"), "--kind", "workers",
+                            "--source", "b").stdout)
+    # the workers and their employers were graded; a company without staff waits for `evaluate`
+    assert workers["evaluation"]["evaluated"] > workers["accepted"]
+    again = json.loads(jz(db_url, "--json", "ingest", str(shared_data / "workers.csv"), "--kind", "workers",
+                          "--source", "b").stdout)
+    assert again["evaluation"]["changed"] == 0

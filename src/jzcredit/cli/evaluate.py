@@ -113,7 +113,7 @@ def run_all(c: CliContext, models: Models, *, jobs: int | None = None) -> evalua
     return summary
 
 
-def _run_due(c: CliContext, models: Models) -> evaluation.RunSummary:
+def run_due(c: CliContext, models: Models) -> evaluation.RunSummary:
     summary = evaluation.RunSummary()
     with few_gc_pauses():
         while True:
@@ -154,7 +154,7 @@ def evaluate(
     if all_subjects:
         data = run_all(c, models, jobs=jobs).as_dict()
     elif due:
-        data = _run_due(c, models).as_dict()
+        data = run_due(c, models).as_dict()
     else:
         with c.sessions() as session, session.begin():
             ids = [registry.resolve_subject_key(session, vault=c.vault, key=k) for k in keys or []]

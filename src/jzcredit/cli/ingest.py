@@ -13,6 +13,10 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 from rich.table import Table
 
 from jzcredit.cli.context import CliContext, err_console, fail, get_ctx
+from jzcredit.cli.evaluate import run_due
+from jzcredit.evaluation import service as evaluation
+from jzcredit.evaluation.due import employers_of, mark_batches_due
+from jzcredit.evaluation.rulesets import load_models
 from jzcredit.ingest import service as ingest_service
 from jzcredit.records import service as records_service
 from jzcredit.rules import ingest_rules
@@ -45,6 +49,20 @@ def _print_summary(c: CliContext, data: dict[str, Any]) -> None:
         c.human.print(f"未映射的列（{kept}）：{'、'.join(data['unmapped_columns'])}")
     if data.get("quarantined"):
         c.human.print(f"查看隔离行：jzcredit batches show {data['batch_id']}")
+    if data.get("evaluation"):
+        ev = data["evaluation"]
+        c.human.print(f"已重新评价受影响的 {ev['evaluated']} 个主体，其中 {ev['changed']} 个结果有变化")
+
+
+def reevaluate_after(c: CliContext, batch_id: int) -> dict[str, Any]:
+    """Incremental re-evaluation: only the subjects this batch changed (and their employers)."""
+    models = load_models(c.settings.config)
+    with c.sessions() as session, session.begin():
+        mark_batches_due(session, batch_ids=[batch_id], now=c.now)
+    return run_due(c, models).as_dict()
+
+
+NO_EVALUATE = typer.Option("--no-evaluate", help="Leave re-evaluation to a later `evaluate --due`.")
 
 
 def ingest(
@@ -53,6 +71,7 @@ def ingest(
     kind: Annotated[str, typer.Option("--kind", help="What the file holds (spec §4.3).")],
     source: Annotated[str, typer.Option("--source", help="Who sent it, e.g. 济南市商务局.")],
     profile: Annotated[str | None, typer.Option("--profile", help="Real-world header layout.")] = None,
+    no_evaluate: Annotated[bool, NO_EVALUATE] = False,
 ) -> None:
     """Load a file; every row is accepted, a duplicate, or quarantined with its reason."""
     c = get_ctx(ctx)
@@ -61,6 +80,8 @@ def ingest(
             c.sessions, c.vault, path=file, kind=kind, source=source, profile=profile, actor=c.actor, now=c.now,
             rules=ingest_rules(c.settings.config), progress=progress)
     data = ingest_service.summary(batch)
+    if not no_evaluate:
+        data["evaluation"] = reevaluate_after(c, batch.id)
     c.emit(data, lambda _out: None)
     _print_summary(c, data)
 
@@ -119,13 +140,16 @@ def _write_rows(output: Path, header: list[str], rows: list[dict[str, Any]]) -> 
 
 
 @batches_app.command("resubmit")
-def resubmit(ctx: typer.Context, batch_id: int, file: Path) -> None:
+def resubmit(ctx: typer.Context, batch_id: int, file: Path,
+             no_evaluate: Annotated[bool, NO_EVALUATE] = False) -> None:
     """Corrected quarantined rows back in (the file needs a ``row`` column naming the original row)."""
     c = get_ctx(ctx)
     with _progress() as progress:
         batch = ingest_service.resubmit(c.sessions, c.vault, batch_id=batch_id, path=file, actor=c.actor,
                                         now=c.now, rules=ingest_rules(c.settings.config), progress=progress)
     data = ingest_service.summary(batch)
+    if not no_evaluate:
+        data["evaluation"] = reevaluate_after(c, batch.id)
     c.emit(data, lambda _out: None)
     _print_summary(c, data)
 
@@ -157,7 +181,11 @@ def _decide(ctx: typer.Context, match_id: int, confirm: bool, note: str | None) 
                                              now=c.now, note=note)
         audit.append(session, actor=c.actor, action="match." + match.status, obj=f"match:{match_id}", now=c.now,
                      detail={"record_id": match.record_id, "note": note})
-        data = {"match_id": match.id, "record_id": match.record_id, "status": match.status}
+        data: dict[str, Any] = {"match_id": match.id, "record_id": match.record_id, "status": match.status}
+        if confirm:  # the court record is now the worker's: grade the worker (and employers) on it
+            data["evaluation"] = evaluation.evaluate_subjects(
+                session, models=load_models(c.settings.config), now=c.now,
+                subject_ids=[match.worker_id, *employers_of(session, [match.worker_id])]).as_dict()
     c.emit(data, lambda out: out.print(f"匹配候选 {match_id}：{'已确认并关联' if confirm else '已驳回'}"))
 
 

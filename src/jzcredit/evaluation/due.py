@@ -19,7 +19,7 @@ from jzcredit.records.models import CreditRecord, RecordSource
 from jzcredit.registry.models import Company, CompanyFigure, Employment, Rating, Worker
 
 
-def _employers(session: Session, worker_ids: list[int]) -> set[int]:
+def employers_of(session: Session, worker_ids: list[int]) -> set[int]:
     found: set[int] = set()
     for start in range(0, len(worker_ids), 5000):
         part = worker_ids[start:start + 5000]
@@ -54,7 +54,7 @@ def batch_subjects(session: Session, batch: Batch) -> set[int]:
             workers.add(worker_id)
             subjects.add(company_id)
     subjects |= workers
-    subjects |= _employers(session, kinds_of(session, subjects)["worker"])
+    subjects |= employers_of(session, kinds_of(session, subjects)["worker"])
     return subjects
 
 
