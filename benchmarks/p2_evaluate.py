@@ -167,7 +167,7 @@ def build_sqlite(path: Path, size: DemoSize) -> None:
     if extra > 0:
         with tempfile.TemporaryDirectory(prefix="jzbench-p2-", dir=CACHE) as tmp:
             for file, kind, source in write_topup(Path(tmp), size, extra):
-                jzcredit(url, "ingest", str(file), "--kind", kind, "--source", source)
+                jzcredit(url, "ingest", str(file), "--kind", kind, "--source", source, "--no-evaluate")
     conn = sqlite3.connect(building)
     _no_evaluations(conn)
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
