@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,7 @@ from jzcredit.cli import evaluate as evaluate_cli
 from jzcredit.cli.context import CliContext
 from jzcredit.common.crypto import Vault
 from jzcredit.config import Settings
+from jzcredit.evaluation import service as evaluation
 from jzcredit.evaluation.models import Evaluation, EvaluationDue, EvaluationHead
 from jzcredit.evaluation.rulesets import load_models
 
@@ -79,3 +80,28 @@ def test_helpers_store_what_one_process_stores(db_url: str, sessions: sessionmak
     assert in_helpers == _stored(sessions) and len(in_helpers) == 102
     again = evaluate_cli.run_all(CliContext(settings=settings), models, jobs=2).as_dict()
     assert again["changed"] == 0
+
+
+def test_due_queue_shared_out_to_helpers_ends_empty_with_the_same_results(
+        db_url: str, sessions: sessionmaker[Session], vault: Vault, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    with sessions() as s, s.begin():
+        _data(s, vault)
+    monkeypatch.setattr(evaluate_cli, "DUE_CHUNK", 13)
+    settings = Settings(database_url=db_url, secret_key=TEST_SECRET, key_file=tmp_path / "k.key",  # type: ignore[arg-type]
+                        now="2026-06-30")
+    models = load_models()
+    evaluate_cli.run_all(CliContext(settings=settings), models, jobs=1)
+    every = _stored(sessions)
+    with sessions() as s, s.begin():
+        for table in (EvaluationHead, Evaluation):
+            s.execute(delete(table))
+        ids = [sid for sid, *_ in every]
+        evaluation.mark_due(s, subject_ids=ids, reason="test", now=datetime(2026, 6, 30, tzinfo=UTC))
+
+    done = evaluate_cli.run_due(CliContext(settings=settings), models, jobs=2).as_dict()
+
+    assert done["evaluated"] == done["changed"] == len(every) == 102
+    assert _stored(sessions) == every
+    with sessions() as s:
+        assert s.scalars(select(EvaluationDue.subject_id)).all() == []

@@ -14,6 +14,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
 from jzcredit.cli.context import CliContext, err_console, fail, get_ctx
 from jzcredit.common import audit
@@ -27,6 +28,7 @@ from jzcredit.registry.models import Subject
 CHUNK = {"company": 1000, "worker": 5000}
 PARALLEL_FROM = 50_000  # subjects: below this a run is over before helper processes would pay off
 MAX_JOBS = 4  # SQLite takes one writer at a time; more helpers than this mostly wait for it
+DUE_CHUNK = 5000
 GC_THRESHOLD = 100_000  # young-generation allocations between collections during a bulk run (default 700)
 
 
@@ -48,7 +50,7 @@ def few_gc_pauses() -> Iterator[None]:
         gc.unfreeze()
 
 
-Job = tuple[str, list[int]]  # (kind, sorted subject ids): one chunk, one transaction
+Job = tuple[str | None, list[int]]  # (kind, sorted subject ids), or (None, due ids of any kind): one transaction
 
 
 def default_jobs(c: CliContext, total: int) -> int:
@@ -70,11 +72,16 @@ def _start_helper(url: str, models: Models, now: datetime) -> None:
     _HELPER.update(sessions=make_sessionmaker(make_engine(url)), models=models, now=now)
 
 
-def _evaluate_job(job: Job) -> tuple[evaluation.RunSummary, int]:
+def _evaluate(session: Session, models: Models, job: Job, now: datetime) -> tuple[evaluation.RunSummary, int]:
     kind, ids = job
+    if kind is None:
+        return evaluation.evaluate_subjects(session, models=models, subject_ids=ids, now=now), len(ids)
+    return evaluation.evaluate_chunk(session, models=models, kind=kind, ids=ids, now=now), len(ids)
+
+
+def _evaluate_job(job: Job) -> tuple[evaluation.RunSummary, int]:
     with _HELPER["sessions"]() as session, session.begin():  # one transaction per chunk, as in one process
-        return evaluation.evaluate_chunk(session, models=_HELPER["models"], kind=kind, ids=ids,
-                                         now=_HELPER["now"]), len(ids)
+        return _evaluate(session, _HELPER["models"], job, _HELPER["now"])
 
 
 @contextmanager
@@ -86,9 +93,9 @@ def _runner(c: CliContext, models: Models, jobs: int) -> Iterator[Callable[[list
     """
     if jobs <= 1:
         def here(chunks: list[Job]) -> Iterator[Any]:
-            for kind, ids in chunks:
+            for job in chunks:
                 with c.sessions() as session, session.begin():  # one transaction per chunk
-                    yield evaluation.evaluate_chunk(session, models=models, kind=kind, ids=ids, now=c.now), len(ids)
+                    yield _evaluate(session, models, job, c.now)
         yield here
         return
     c.engine.dispose()  # no pooled connection crosses into the helpers
@@ -102,7 +109,8 @@ def run_all(c: CliContext, models: Models, *, jobs: int | None = None) -> evalua
     summary = evaluation.RunSummary()
     with c.sessions() as session:
         total = session.scalar(select(func.count()).select_from(Subject).where(Subject.kind.in_(CHUNK))) or 0
-        chunks = [(kind, ids) for kind, size in CHUNK.items() for ids in subject_chunks(session, kind=kind, size=size)]
+        chunks: list[Job] = [(kind, ids) for kind, size in CHUNK.items()
+                             for ids in subject_chunks(session, kind=kind, size=size)]
     columns = (TextColumn("评价"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with (few_gc_pauses(), _runner(c, models, jobs or default_jobs(c, total)) as run,
           Progress(*columns, console=err_console, transient=True) as bar):
@@ -113,12 +121,24 @@ def run_all(c: CliContext, models: Models, *, jobs: int | None = None) -> evalua
     return summary
 
 
-def run_due(c: CliContext, models: Models) -> evaluation.RunSummary:
+def run_due(c: CliContext, models: Models, *, jobs: int | None = None) -> evaluation.RunSummary:
+    """Evaluate the due queue until it is empty.
+
+    A large queue is listed once and shared out to helpers like ``run_all``'s chunks; whatever is
+    marked while they run (and a small queue altogether) is done after, in this process.
+    """
     summary = evaluation.RunSummary()
+    with c.sessions() as session:
+        queued: list[Job] = [(None, ids) for ids in evaluation.due_chunks(session, size=DUE_CHUNK)]
     with few_gc_pauses():
+        helpers = jobs or default_jobs(c, sum(len(ids) for _, ids in queued))
+        if helpers > 1:
+            with _runner(c, models, helpers) as run:
+                for chunk_summary, _count in run(queued):
+                    summary.add(chunk_summary)
         while True:
             with c.sessions() as session, session.begin():
-                ids = next(evaluation.due_chunks(session, size=5000), [])
+                ids = next(evaluation.due_chunks(session, size=DUE_CHUNK), [])
                 if not ids:
                     return summary
                 summary.add(evaluation.evaluate_subjects(session, models=models, subject_ids=ids, now=c.now))
@@ -143,7 +163,8 @@ def evaluate(
     all_subjects: Annotated[bool, typer.Option("--all", help="Every company and worker.")] = False,
     due: Annotated[bool, typer.Option("--due", help="Only subjects whose facts changed since.")] = False,
     jobs: Annotated[int | None, typer.Option(
-        "--jobs", min=1, help="Processes for --all (default: one per CPU, at most 4, from 50,000 subjects).")] = None,
+        "--jobs", min=1, help="Processes for --all or --due (default: one per CPU, at most 4, from 50,000 subjects).")
+    ] = None,
 ) -> None:
     """Evaluate; --json prints {"evaluated": n, "grades": {"A": n, …}}."""
     c = get_ctx(ctx)
@@ -154,7 +175,7 @@ def evaluate(
     if all_subjects:
         data = run_all(c, models, jobs=jobs).as_dict()
     elif due:
-        data = run_due(c, models).as_dict()
+        data = run_due(c, models, jobs=jobs).as_dict()
     else:
         with c.sessions() as session, session.begin():
             ids = [registry.resolve_subject_key(session, vault=c.vault, key=k) for k in keys or []]
