@@ -18,6 +18,8 @@ install: $(STAMP)
 run: install
 	$(BIN)/jzcredit init
 	$(BIN)/jzcredit demo --if-empty --companies 40 --workers 400 --seed 1
+	$(BIN)/jzcredit --json evaluate --all > /dev/null
+	$(BIN)/jzcredit --json lists propose > /dev/null
 	$(BIN)/jzcredit serve --host 127.0.0.1 --port 8000
 
 lint: install
