@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import csv
 import itertools
 import random
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -18,7 +20,7 @@ from jzcredit.records.models import TYPES, CreditRecord
 from jzcredit.registry.models import Company, Consent, Employment, Rating, Subject, Worker, WorkerCode
 
 __all__ = ["PENALTY_HEADER", "add_company", "add_rating", "add_record", "add_worker", "id_number", "set_grade", "uscc",
-           "write_penalty_csv"]
+           "write_csv", "write_penalty_csv"]
 
 REGIONS = ["370102", "370103", "370104", "370105", "370112", "110105", "310104"]
 
@@ -129,3 +131,12 @@ def set_grade(session: Session, subject_id: int, grade: str, *, score: int = 0, 
     head.as_of, head.result_digest = as_of, "test"
     session.flush()
     return head
+
+
+def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> Path:
+    """A UTF-8 CSV file with a header row (the simplest file a provider sends)."""
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow(header)
+        out.writerows(rows)
+    return path

@@ -4,7 +4,6 @@ column that ingest writes is checked, so a new column cannot bring the problem b
 
 from __future__ import annotations
 
-import csv
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -13,6 +12,7 @@ from typing import get_args
 import pytest
 from sqlalchemy import Numeric, String, func, select
 from sqlalchemy.orm import Session, sessionmaker
+from tests.factories import write_csv
 
 from jzcredit.common.crypto import Vault
 from jzcredit.errors import Invalid
@@ -41,13 +41,6 @@ NOW = datetime(2026, 6, 30, 2, 0, tzinfo=UTC)
 USCC = "91370103WA000LH0YM"
 WORKER_ID = "370102199006286365"
 
-
-def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> Path:
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        out = csv.writer(fh)
-        out.writerow(header)
-        out.writerows(rows)
-    return path
 
 
 def run(sessions: sessionmaker[Session], vault: Vault, path: Path, kind: str, source: str = "济南市商务局") -> Batch:

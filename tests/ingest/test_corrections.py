@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
-from tests.factories import PENALTY_HEADER
+from tests.factories import PENALTY_HEADER, write_csv
 
 from jzcredit.common.crypto import Vault
 from jzcredit.ingest import service as ingest
@@ -22,13 +21,6 @@ from jzcredit.rules import ingest_rules
 NOW = datetime(2026, 6, 30, 2, 0, tzinfo=UTC)
 USCC = "91370103WA000LH0YM"
 
-
-def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> Path:
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        out = csv.writer(fh)
-        out.writerow(header)
-        out.writerows(rows)
-    return path
 
 
 def penalty(doc: str, decided_on: str) -> list[str]:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
+from tests.factories import write_csv
 
 from jzcredit.common.crypto import Vault
 from jzcredit.ingest import service as ingest
@@ -20,13 +20,6 @@ WORKER_ID = "370102199006286365"
 USCC = "91370103WA000LH0YM"
 HEADER = ["身份证号码", "统一社会信用代码", "入职日期", "离职日期", "岗位"]
 
-
-def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> Path:
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        out = csv.writer(fh)
-        out.writerow(header)
-        out.writerows(rows)
-    return path
 
 
 def run(sessions: sessionmaker[Session], vault: Vault, path: Path, kind: str) -> Batch:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -10,7 +9,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
-from tests.factories import PENALTY_HEADER
+from tests.factories import PENALTY_HEADER, write_csv
 
 from jzcredit.common.crypto import Vault
 from jzcredit.ingest import service as ingest
@@ -28,13 +27,6 @@ def run(sessions: sessionmaker[Session], vault: Vault, path: Path, kind: str, so
     return ingest.ingest_file(sessions, vault, path=path, kind=kind, source=source, profile=None, actor="t",
                               now=NOW, rules=ingest_rules())
 
-
-def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> Path:
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        out = csv.writer(fh)
-        out.writerow(header)
-        out.writerows(rows)
-    return path
 
 
 def test_unknown_id_number_waits_unmatched_and_links_when_the_worker_registers(
