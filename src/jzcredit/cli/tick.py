@@ -34,7 +34,8 @@ def tick(ctx: typer.Context) -> None:
 
     c.emit(report, render)
     c.human.print(
-        f"{report['as_of']}：记录到期 {len(report['records_expired'])} 条，名单到期 "
+        f"{report['as_of']}：整改逾期 {len(report['notices_overdue'])} 件，投诉逾期未答复 "
+        f"{len(report['complaints_unanswered'])} 件，记录到期 {len(report['records_expired'])} 条，名单到期 "
         f"{len(report['list_entries_expired'])} 条，移出 {len(report['list_entries_removed'])} 条，"
         f"关注名单关闭 {len(report['watch_closed'])} 条，评价变化 {report['evaluation']['changed']} 个"
         + ("" if report["changed"] else "（无变化）"))

@@ -12,15 +12,20 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from jzcredit.commitments import service as commitments_service
 from jzcredit.common import audit
 from jzcredit.common.clock import today
 from jzcredit.common.crypto import Vault
+from jzcredit.complaints import service as complaints_service
 from jzcredit.evaluation import service as evaluation
 from jzcredit.evaluation.rulesets import Models, load_models
 from jzcredit.lists import service as lists_service
+from jzcredit.objections import service as objections_service
 from jzcredit.records import service as records_service
+from jzcredit.rectification import service as rectification_service
 from jzcredit.registry import service as registry
 from jzcredit.registry.models import Company, Consent, Employment, Subject, Worker, WorkerCode
+from jzcredit.repair import service as repair_service
 
 
 def _company_part(session: Session, company: Company) -> dict[str, Any]:
@@ -79,9 +84,11 @@ def subject_file(session: Session, *, subject_id: int, now: datetime, models: Mo
     doc["evaluation"] = evaluation.explain(session, models=models or load_models(), subject_id=subject_id, now=now)
     doc["lists"] = lists_service.entries_for_subject(session, subject_id)
     doc["prior_notices"] = lists_service.notices_for_subject(session, subject_id)  # 事前告知
-    # built in later capabilities (rectification notices, objections …): empty until they exist
-    for name in ("notices", "objections", "repairs", "commitments", "complaints"):
-        doc[name] = []
+    doc["notices"] = rectification_service.for_subject(session, subject_id=subject_id, as_of=as_of)
+    doc["objections"] = objections_service.for_subject(session, subject_id=subject_id, as_of=as_of)
+    doc["repairs"] = repair_service.for_subject(session, subject_id=subject_id, as_of=as_of)
+    doc["commitments"] = commitments_service.for_subject(session, subject_id=subject_id, as_of=as_of)
+    doc["complaints"] = complaints_service.for_subject(session, subject_id=subject_id, as_of=as_of)
     return doc
 
 

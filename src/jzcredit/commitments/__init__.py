@@ -1,0 +1,1 @@
+"""Credit commitments (信用承诺): notification, voluntary, industry and repair commitments."""

@@ -1,0 +1,1 @@
+"""Complaints (投诉), service codes and ratings (评价)."""

@@ -1,0 +1,1 @@
+"""Objections (异议) against a credit record: filed → upheld or dismissed."""
