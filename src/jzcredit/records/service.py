@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, datetime
 from typing import Any, Protocol
 
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Session
 from jzcredit.common.clock import today
 from jzcredit.db import bulk_insert, table_of
 from jzcredit.errors import Conflict, Invalid, NotFound
-from jzcredit.records.models import STATUSES, CreditRecord, MatchCandidate, RecordHistory
+from jzcredit.records.models import STATUSES, TYPES, CreditRecord, MatchCandidate, RecordHistory, RecordSource
 from jzcredit.registry.models import Worker
 
 IN_FORCE_STATUSES = ("active", "under_objection")
@@ -54,6 +55,44 @@ def change_status(session: Session, *, record: CreditRecord, to: str, actor: str
     record.updated_at = now
     session.add(entry)
     return entry
+
+
+PLATFORM_SOURCE = "platform"
+
+
+def create_record(session: Session, *, subject_id: int, type_: str, decided_on: date, source_key: str,
+                  actor: str, reason: str, now: datetime, severity: str | None = None, doc_number: str | None = None,
+                  authority: str | None = None, content: str | None = None, publish_until: date | None = None,
+                  details: dict[str, Any] | None = None) -> CreditRecord:
+    """A record the platform itself makes (an overdue rectification, a complaint finding, a commitment …).
+
+    ``source_key`` names the workflow object (``rectification:GZ-…``) so the same step never makes two
+    records; the creation is the record's first history row.
+    """
+    if type_ not in TYPES:
+        raise Invalid("record.bad_type", f"未知的记录类型 {type_}")
+    found = session.scalar(select(CreditRecord).where(CreditRecord.source == PLATFORM_SOURCE,
+                                                      CreditRecord.source_key == source_key))
+    if found is not None:
+        return found
+    category = TYPES[type_]
+    what = doc_number or content or source_key
+    fingerprint = hashlib.sha256("\x1f".join([type_, f"subject:{subject_id}", decided_on.isoformat(), what])
+                                 .encode("utf-8")).hexdigest()
+    record = CreditRecord(subject_id=subject_id, category=category, type=type_,
+                          severity=severity or ("general" if category == "negative" else None),
+                          decided_on=decided_on, doc_number=doc_number, authority=authority, content=content,
+                          publish_from=decided_on, publish_until=publish_until, status="active",
+                          source=PLATFORM_SOURCE, source_key=source_key, fingerprint=fingerprint,
+                          details=details or {}, created_at=now, updated_at=now)
+    session.add(record)
+    session.flush()
+    session.add(RecordSource(record_id=record.id, source=PLATFORM_SOURCE, source_key=source_key, relation="origin",
+                             linked_at=now))
+    session.add(RecordHistory(record_id=record.id, at=now, from_status=None, to_status="active", actor=actor,
+                              reason=reason))
+    session.flush()
+    return record
 
 
 def record_dict(record: CreditRecord, as_of: date) -> dict[str, Any]:
