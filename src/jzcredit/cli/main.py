@@ -9,12 +9,14 @@ import typer
 
 from jzcredit.cli import audit as audit_cmd
 from jzcredit.cli import backup as backup_cmd
+from jzcredit.cli import commitments as commitments_cmd
 from jzcredit.cli import complaints as complaints_cmd
 from jzcredit.cli import demo as demo_cmd
 from jzcredit.cli import evaluate as evaluate_cmd
 from jzcredit.cli import ingest as ingest_cmd
 from jzcredit.cli import lists as lists_cmd
 from jzcredit.cli import ratings as ratings_cmd
+from jzcredit.cli import repairs as repairs_cmd
 from jzcredit.cli import serve as serve_cmd
 from jzcredit.cli import setup as setup_cmd
 from jzcredit.cli import stats as stats_cmd
@@ -70,6 +72,8 @@ lists_cmd.register(app)
 tick_cmd.register(app)
 supervise_cmd.register(app)
 stats_cmd.register(app)
+repairs_cmd.register(app)
+commitments_cmd.register(app)
 complaints_cmd.register(app)
 ratings_cmd.register(app)
 
