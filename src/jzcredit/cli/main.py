@@ -15,6 +15,8 @@ from jzcredit.cli import demo as demo_cmd
 from jzcredit.cli import evaluate as evaluate_cmd
 from jzcredit.cli import ingest as ingest_cmd
 from jzcredit.cli import lists as lists_cmd
+from jzcredit.cli import notices as notices_cmd
+from jzcredit.cli import objections as objections_cmd
 from jzcredit.cli import ratings as ratings_cmd
 from jzcredit.cli import repairs as repairs_cmd
 from jzcredit.cli import serve as serve_cmd
@@ -72,6 +74,8 @@ lists_cmd.register(app)
 tick_cmd.register(app)
 supervise_cmd.register(app)
 stats_cmd.register(app)
+notices_cmd.register(app)
+objections_cmd.register(app)
 repairs_cmd.register(app)
 commitments_cmd.register(app)
 complaints_cmd.register(app)

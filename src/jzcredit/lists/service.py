@@ -27,6 +27,7 @@ from jzcredit.lists.lifecycle import (
 )
 from jzcredit.lists.models import LISTS, OPEN_STATUSES, STATUSES, ListEntry, ListTransition, PriorNotice
 from jzcredit.lists.rules import RULES, Hit, ListRule, ListsConfig, current_config, rules_for
+from jzcredit.objections.models import Objection
 from jzcredit.records.models import CreditRecord
 from jzcredit.records.policy import add_years
 from jzcredit.registry import service as registry
@@ -191,13 +192,17 @@ def _conditional_update(session: Session, entry_id: int, seen: int, values: dict
 
 
 def _check_approvable(session: Session, entry: ListEntry, as_of: date, cfg: ListsConfig) -> None:
-    objected = list(session.scalars(select(CreditRecord.id).where(
-        CreditRecord.id.in_(entry.basis), CreditRecord.status == "under_objection").order_by(CreditRecord.id)))
+    objected = session.execute(
+        select(CreditRecord.id, Objection.id)
+        .outerjoin(Objection, (Objection.record_id == CreditRecord.id) & (Objection.status == "filed"))
+        .where(CreditRecord.id.in_(entry.basis), CreditRecord.status == "under_objection")
+        .order_by(CreditRecord.id)).all()
     if objected:
-        ids = "、".join(str(r) for r in objected)
+        ids = "、".join(str(r) for r, _ in objected)
+        named = "、".join(f"异议 {o}（记录 {r}）" for r, o in objected if o is not None)
         raise Conflict("list_entry.basis_under_objection",
-                       f"名单条目 {entry.id} 的依据记录 {ids} 正在异议处理中（under_objection），"
-                       "异议处理完毕前不能批准")
+                       f"名单条目 {entry.id} 的依据记录 {ids} 正在异议处理中（under_objection）"
+                       + (f"：{named} 尚未决定" if named else "") + "，异议处理完毕前不能批准")
     rule = RULES.get(entry.rule)
     if rule is None:
         return
