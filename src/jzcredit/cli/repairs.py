@@ -124,9 +124,17 @@ def show(
         fail_on(exc)
 
     def render(out: Console) -> None:
-        out.print(_table([row], f"信用修复申请 {repair_id}"))
+        lines = [f"信用修复申请 {repair_id}：{STATUS_LABELS.get(row['status'], row['status'])}",
+                 f"主体 {row['subject_key'] or ''}，记录 {'、'.join(map(str, row['record_ids']))}",
+                 f"申请日期 {row['applied_on']}（{row['applied_by']}），决定期限 {row['decide_by']}"
+                 + ("，已逾期" if row["late"] else ""),
+                 f"决定日期 {row['decided_on'] or '未决定'}（{row['decided_by'] or ''}）"]
+        if row["failed"]:
+            lines.append(f"未满足的条件：{'、'.join(row['failed'])}")
         if row["certificate"]:
-            out.print(row["certificate"]["text"], markup=False)
+            lines += [f"信用修复证书 {row['certificate_number']}", row["certificate"]["text"]]
+        for line in lines:
+            out.print(line, markup=False)
 
     c.emit(row, render)
 
