@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from jzcredit.cli.context import fail_on, get_ctx
-from jzcredit.common.clock import today
+from jzcredit.common.clock import SHANGHAI, today
 from jzcredit.errors import JzError
 from jzcredit.rectification import service as rectification
 from jzcredit.rectification.common import STATUS_LABELS, parse_day
@@ -114,7 +114,8 @@ def show(ctx: typer.Context, notice_id: Annotated[int, typer.Argument(help="The 
         _summary(out, notice)
         out.print(f"  整改要求：{notice['requirements']}", markup=False)
         for s in notice["steps"]:
-            out.print(f"  {s['at']:%Y-%m-%d %H:%M} {s['actor']} {s['action']}：{s['from_status'] or '—'} → "
+            out.print(f"  {s['at'].astimezone(SHANGHAI):%Y-%m-%d %H:%M} {s['actor']} {s['action']}："
+                      f"{s['from_status'] or '—'} → "
                       f"{s['to_status']} {s['text'] or ''}", markup=False)
 
     c.emit(notice, render)
