@@ -13,13 +13,15 @@ import typer
 from sqlalchemy.orm import Session, sessionmaker
 from tests.cli.conftest import Invoke
 from tests.factories import add_company, add_record
-from tests.repair.helpers import black_list, good_company, grade, penalty, snapshot
+from tests.repair.helpers import at, black_list, good_company, grade, penalty, snapshot
 from typer.testing import Result
 
 from jzcredit.cli import lists as lists_cmd
 from jzcredit.cli import repairs as repairs_cmd
 from jzcredit.cli import subjects as subjects_cmd
 from jzcredit.common.crypto import Vault
+from jzcredit.records.models import CreditRecord
+from jzcredit.records.service import change_status
 
 
 @pytest.fixture
@@ -180,3 +182,28 @@ def test_human_output_without_json(invoke: Invoke, app: typer.Typer, blacklisted
     assert result.exit_code == 0 and "信用修复申请 2 件" in result.stdout
     result = invoke(app, ["--as-of", "2026-07-03", "repairs", "show", "2"], json_output=False)
     assert result.exit_code == 0 and "信用修复证书 XYXF-2026-000002" in result.stdout
+
+
+def set_status(sessions: sessionmaker[Session], record_id: int, to: str) -> None:
+    with sessions() as s, s.begin():
+        record = s.get_one(CreditRecord, record_id)
+        change_status(s, record=record, to=to, actor="异议处理", reason="测试", now=at(date(2026, 7, 3)))
+
+
+def test_objections_hold_repairs_back_and_closed_targets_are_refused_or_rejected(
+        invoke: Invoke, app: typer.Typer, sessions: sessionmaker[Session], blacklisted: dict[str, Any]) -> None:
+    key, record_id, entry = blacklisted["key"], blacklisted["record"], str(blacklisted["entry"])
+    papers = ["--commitment", "--evidence", "证明", "--training"]
+    set_status(sessions, record_id, "under_objection")
+    refused(invoke, app, sessions, "异议处理中", "repairs", "apply", key, "--record", str(record_id))
+    refused(invoke, app, sessions, "异议处理中", "repairs", "apply", key, "--entry", entry)
+    set_status(sessions, record_id, "active")
+    applied = run(invoke, app, "2026-07-03", "repairs", "apply", key, "--record", str(record_id), *papers)
+    set_status(sessions, record_id, "under_objection")
+    refused(invoke, app, sessions, "异议处理中", "repairs", "decide", str(applied["repair_id"]))
+    set_status(sessions, record_id, "revoked")  # the objection is upheld: nothing left to repair
+    decided = run(invoke, app, "2026-07-03", "repairs", "decide", str(applied["repair_id"]))
+    assert (decided["status"], decided["failed"]) == ("rejected", ["not_in_force"])
+    refused(invoke, app, sessions, "已撤销", "repairs", "apply", key, "--record", str(record_id))
+    # the entry is still published here (nothing recomputed it), but its basis is gone
+    refused(invoke, app, sessions, "没有需要修复的记录", "repairs", "apply", key, "--entry", entry)
