@@ -10,6 +10,7 @@ from rich.table import Table
 
 from jzcredit.cli.context import fail_on, get_ctx
 from jzcredit.errors import JzError
+from jzcredit.evaluation.rulesets import load_models
 from jzcredit.lists import measures
 from jzcredit.lists import service as lists_service
 from jzcredit.lists.common import LIST_LABELS, STATUS_LABELS
@@ -66,7 +67,8 @@ def review(
     try:
         with c.sessions() as session, session.begin():
             entry = lists_service.review(session, entry_id=entry_id, approve=approve, by=by, note=note,
-                                         expected_version=version, now=c.now, rules=lists_config(c.settings.config))
+                                         expected_version=version, now=c.now, rules=lists_config(c.settings.config),
+                                         models=load_models(c.settings.config))
     except JzError as exc:
         fail_on(exc)
 

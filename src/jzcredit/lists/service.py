@@ -18,6 +18,8 @@ from sqlalchemy.orm import Session
 from jzcredit.common import audit
 from jzcredit.common.clock import today
 from jzcredit.errors import Conflict, Invalid, NotFound
+from jzcredit.evaluation import service as evaluation
+from jzcredit.evaluation.rulesets import Models, load_models
 from jzcredit.lists.common import LIST_LABELS, STATUS_LABELS, entry_dict, record_transition
 from jzcredit.lists.lifecycle import (
     close_watch_entries,
@@ -141,9 +143,11 @@ def _prior_notice(session: Session, entry: ListEntry, description: str, cfg: Lis
 
 
 def review(session: Session, *, entry_id: int, approve: bool, by: str, note: str | None,
-           expected_version: int | None = None, now: datetime, rules: ListsConfig | None = None) -> dict[str, Any]:
+           expected_version: int | None = None, now: datetime, rules: ListsConfig | None = None,
+           models: Models | None = None) -> dict[str, Any]:
     """Approve (publish) or reject a candidate. The write is conditional on the version the reviewer saw,
-    so of two reviewers acting at once exactly one succeeds and the other gets ``Conflict``."""
+    so of two reviewers acting at once exactly one succeeds and the other gets ``Conflict``. A publication
+    re-grades the subject at once (a black entry caps the grade), not only at the next ``tick``."""
     if not by.strip():
         raise Invalid("list_entry.reviewer_required", "请用 --by 写明审核人")
     entry = session.get(ListEntry, entry_id)
@@ -171,6 +175,8 @@ def review(session: Session, *, entry_id: int, approve: bool, by: str, note: str
                  detail={"list": entry.list_name, "rule": entry.rule, "subject_id": entry.subject_id,
                          "version": entry.version, "note": note, "published_on": entry.published_on,
                          "expires_on": entry.expires_on})
+    if approve:
+        evaluation.evaluate_subjects(session, models=models or load_models(), subject_ids=[entry.subject_id], now=now)
     key = registry.subject_keys(session, [entry.subject_id]).get(entry.subject_id)
     return entry_dict(entry, key)
 
