@@ -64,6 +64,9 @@ def test_codes_then_ratings_regrade_and_show_which_are_imported(cli: Cli, keys: 
     assert (listed["count"], listed["imported"]) == (4, 1)
     assert [r["imported"] for r in listed["ratings"]] == [False, False, False, True]
     assert cli.ok("2026-07-01", "ratings", "list", keys["worker"])["count"] == 3
+    shown = cli.ok("2026-07-01", "show", keys["uscc"])["ratings"]
+    assert (shown["count"], shown["imported"]) == (4, 1)
+    assert [r["imported"] for r in shown["ratings"]] == [False, False, False, True]
     human = cli.raw("2026-07-01", "ratings", "list", keys["uscc"], json_output=False)
     assert human.exit_code == 0 and "历史导入" in human.stdout
     for args in (["servicecodes", "list", keys["uscc"]], ["servicecodes", "issue", keys["uscc"]]):

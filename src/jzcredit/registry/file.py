@@ -16,6 +16,7 @@ from jzcredit.commitments import service as commitments_service
 from jzcredit.common import audit
 from jzcredit.common.clock import today
 from jzcredit.common.crypto import Vault
+from jzcredit.complaints import ratings as ratings_service
 from jzcredit.complaints import service as complaints_service
 from jzcredit.evaluation import service as evaluation
 from jzcredit.evaluation.rulesets import Models, load_models
@@ -89,6 +90,7 @@ def subject_file(session: Session, *, subject_id: int, now: datetime, models: Mo
     doc["repairs"] = repair_service.for_subject(session, subject_id=subject_id, as_of=as_of)
     doc["commitments"] = commitments_service.for_subject(session, subject_id=subject_id, as_of=as_of)
     doc["complaints"] = complaints_service.for_subject(session, subject_id=subject_id, as_of=as_of)
+    doc["ratings"] = ratings_service.ratings_for(session, subject_id=subject_id)
     return doc
 
 
