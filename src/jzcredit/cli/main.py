@@ -17,6 +17,7 @@ from jzcredit.cli import ingest as ingest_cmd
 from jzcredit.cli import lists as lists_cmd
 from jzcredit.cli import notices as notices_cmd
 from jzcredit.cli import objections as objections_cmd
+from jzcredit.cli import programs as programs_cmd
 from jzcredit.cli import ratings as ratings_cmd
 from jzcredit.cli import repairs as repairs_cmd
 from jzcredit.cli import serve as serve_cmd
@@ -74,6 +75,7 @@ lists_cmd.register(app)
 tick_cmd.register(app)
 supervise_cmd.register(app)
 stats_cmd.register(app)
+programs_cmd.register(app)
 notices_cmd.register(app)
 objections_cmd.register(app)
 repairs_cmd.register(app)
