@@ -33,12 +33,12 @@ Region = Annotated[str | None, typer.Option("--region", help="Scope: 370100 a ci
 def _render_run(console: Console, run: ProgramRun, output: Path | None) -> None:
     label = programs_service.program_label(run.name)
     scope = run.parameters.get("region") or "全国"
-    table = Table("统一社会信用代码", "企业名称", "金额（元）", "档次", "理由",
-                  title=f"{run.year} 年 {label}（{scope}）")
-    for r in run.results:
-        table.add_row(r["subject_key"], r["name"], r["amount"], tier_label(run.name, r["tier"]) or "—",
-                      "\n".join(r["reasons"]))
-    console.print(table)
+    console.print(f"{run.year} 年 {label}（{scope}）", markup=False)
+    for r in run.results:  # one block per company: the reasons are the point, so they get the full width
+        console.print(f"\n{r['subject_key']}  {r['name']}  {Decimal(r['amount']):,.2f} 元  "
+                      f"{tier_label(run.name, r['tier']) or '—'}", markup=False)
+        for reason in r["reasons"]:
+            console.print(f"  · {reason}", markup=False)
     total = sum((Decimal(r["amount"]) for r in run.results), Decimal(0))
     console.print(f"共 {len(run.results)} 家企业，金额合计 {total:,.2f} 元；测算记录 {run.id}", markup=False)
     if output is not None:
