@@ -25,7 +25,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from jzcredit import __version__, migrate
-from jzcredit.api import validation
+from jzcredit.api import routes, validation
 from jzcredit.config import Settings, get_settings
 from jzcredit.db import make_engine, make_sessionmaker
 from jzcredit.errors import JzError
@@ -187,5 +187,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(api_router)
+    for router in routes.ROUTERS:
+        app.include_router(router, prefix="/api/v1")
     app.include_router(web_pages.router)
     return app
