@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import pytest
 import typer
@@ -12,6 +14,20 @@ from jzcredit.cli import main as cli_main
 from jzcredit.config import Settings
 
 Invoke = Callable[..., Result]
+
+
+def json_ok(invoke: Invoke, app: typer.Typer, as_of: str, *args: str) -> Any:
+    """Run ``args`` on ``as_of``; it must succeed; its ``--json`` document."""
+    result = invoke(app, ["--as-of", as_of, *args])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def one_line_error(result: Result, words: str) -> None:
+    """A user error: exit 1, one line on stderr naming ``words``, nothing on stdout, no traceback."""
+    assert result.exit_code == 1, result.output
+    assert words in result.stderr, result.stderr
+    assert result.stderr.strip().count("\n") == 0 and result.stdout == "" and "Traceback" not in result.output
 
 
 def app_with(*registers: Callable[[typer.Typer], None]) -> typer.Typer:

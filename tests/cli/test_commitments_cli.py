@@ -11,10 +11,9 @@ from typing import Any
 import pytest
 import typer
 from sqlalchemy.orm import Session, sessionmaker
-from tests.cli.conftest import Invoke
+from tests.cli.conftest import Invoke, one_line_error
 from tests.factories import add_company
 from tests.repair.helpers import good_company, grade, penalty, snapshot
-from typer.testing import Result
 
 from jzcredit.cli import commitments as commitments_cmd
 from jzcredit.cli import repairs as repairs_cmd
@@ -33,12 +32,6 @@ def run(invoke: Invoke, app: typer.Typer, *args: str, as_of: str = DAY) -> Any:
     result = invoke(app, ["--as-of", as_of, *args])
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
-
-
-def one_line_error(result: Result, words: str) -> None:
-    assert result.exit_code == 1, result.output
-    assert words in result.stderr, result.stderr
-    assert result.stderr.strip().count("\n") == 0 and result.stdout == "" and "Traceback" not in result.output
 
 
 def refused(invoke: Invoke, app: typer.Typer, sessions: sessionmaker[Session], words: str, *args: str) -> None:

@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 import typer
 from sqlalchemy.orm import Session, sessionmaker
+from tests.cli.conftest import one_line_error
 from tests.factories import add_company, add_record, set_grade
 from typer.testing import Result
 
@@ -30,11 +31,6 @@ def companies(sessions: sessionmaker[Session]) -> dict[str, str]:
         add_record(s, bad.subject_id, "penalty", severity="serious", decided_on=date(2026, 3, 1))
         set_grade(s, good.subject_id, "A", score=900)
         return {"bad": bad.uscc, "good": good.uscc}
-
-
-def one_line_error(result: Result, words: str) -> None:
-    assert result.exit_code == 1, result.output
-    assert words in result.stderr and result.stderr.strip().count("\n") == 0 and result.stdout == ""
 
 
 def test_propose_review_show_and_check_print_the_contract_shapes(invoke: Invoke, app: typer.Typer,

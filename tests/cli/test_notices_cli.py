@@ -3,7 +3,6 @@ and every refusal (exit 1, one line, nothing changed), with ``--as-of`` instead 
 
 from __future__ import annotations
 
-import json
 import random
 from collections.abc import Callable
 from datetime import date
@@ -12,11 +11,11 @@ from typing import Any
 import pytest
 import typer
 from sqlalchemy.orm import Session, sessionmaker
-from tests.cli.conftest import Invoke
+from tests.cli.conftest import Invoke, one_line_error
+from tests.cli.conftest import json_ok as ok
 from tests.cli.test_tick_cli import staffed_company
 from tests.factories import add_company, add_record
 from tests.rectification.helpers import counts
-from typer.testing import Result
 
 from jzcredit.cli import evaluate as evaluate_cmd
 from jzcredit.cli import lists as lists_cmd
@@ -32,18 +31,6 @@ from jzcredit.registry.models import Company
 def app(cli_app: Callable[..., typer.Typer]) -> typer.Typer:
     return cli_app(notices_cmd.register, tick_cmd.register, lists_cmd.register, subjects_cmd.register,
                    evaluate_cmd.register)
-
-
-def ok(invoke: Invoke, app: typer.Typer, as_of: str, *args: str) -> Any:
-    result = invoke(app, ["--as-of", as_of, *args])
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
-
-
-def one_line_error(result: Result, words: str) -> None:
-    assert result.exit_code == 1, result.output
-    assert words in result.stderr, result.stderr
-    assert result.stderr.strip().count("\n") == 0 and result.stdout == ""
 
 
 def snapshot(sessions: sessionmaker[Session]) -> dict[str, Any]:

@@ -3,7 +3,6 @@ line, nothing changed), lateness under ``--as-of``, and what ``show KEY`` and th
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -12,6 +11,7 @@ import pytest
 import typer
 from sqlalchemy.orm import Session, sessionmaker
 from tests.cli.conftest import Invoke
+from tests.cli.conftest import json_ok as ok
 from tests.cli.test_notices_cli import one_line_error
 from tests.cli.test_tick_cli import staffed_company
 from tests.factories import add_record
@@ -28,12 +28,6 @@ from jzcredit.registry.models import Company
 @pytest.fixture
 def app(cli_app: Callable[..., typer.Typer]) -> typer.Typer:
     return cli_app(objections_cmd.register, lists_cmd.register, subjects_cmd.register, evaluate_cmd.register)
-
-
-def ok(invoke: Invoke, app: typer.Typer, as_of: str, *args: str) -> Any:
-    result = invoke(app, ["--as-of", as_of, *args])
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
 
 
 def snapshot(sessions: sessionmaker[Session]) -> dict[str, Any]:

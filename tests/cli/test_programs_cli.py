@@ -14,6 +14,7 @@ import pytest
 import typer
 from openpyxl import load_workbook
 from sqlalchemy.orm import Session, sessionmaker
+from tests.cli.conftest import one_line_error
 from tests.factories import add_company, add_worker, set_grade
 from tests.programs.helpers import add_figures, add_region, add_store, counts, months
 from typer.testing import Result
@@ -56,11 +57,6 @@ def companies(sessions: sessionmaker[Session], vault: Vault) -> dict[str, str]:
 def ok(result: Result) -> object:
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
-
-
-def one_line_error(result: Result, words: str) -> None:
-    assert result.exit_code == 1, result.output
-    assert words in result.stderr and result.stderr.strip().count("\n") == 0 and result.stdout == ""
 
 
 def test_jinan_scale_prints_the_contract_and_one_short_month_lands_a_tier_lower(

@@ -3,7 +3,6 @@ every refusal (exit 1, one line, nothing changed), with ``--as-of`` instead of w
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -11,10 +10,10 @@ from typing import Any
 import pytest
 import typer
 from sqlalchemy.orm import Session, sessionmaker
-from tests.cli.conftest import Invoke
+from tests.cli.conftest import Invoke, one_line_error
+from tests.cli.conftest import json_ok as run
 from tests.factories import add_company, add_record
 from tests.repair.helpers import at, black_list, good_company, grade, penalty, snapshot
-from typer.testing import Result
 
 from jzcredit.cli import lists as lists_cmd
 from jzcredit.cli import repairs as repairs_cmd
@@ -27,18 +26,6 @@ from jzcredit.records.service import change_status
 @pytest.fixture
 def app(cli_app: Callable[..., typer.Typer]) -> typer.Typer:
     return cli_app(repairs_cmd.register, lists_cmd.register, subjects_cmd.register)
-
-
-def run(invoke: Invoke, app: typer.Typer, as_of: str, *args: str) -> Any:
-    result = invoke(app, ["--as-of", as_of, *args])
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
-
-
-def one_line_error(result: Result, words: str) -> None:
-    assert result.exit_code == 1, result.output
-    assert words in result.stderr, result.stderr
-    assert result.stderr.strip().count("\n") == 0 and result.stdout == "" and "Traceback" not in result.output
 
 
 def refused(invoke: Invoke, app: typer.Typer, sessions: sessionmaker[Session], words: str, *args: str) -> None:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from tests.cli.conftest import Invoke
+from tests.cli.conftest import json_ok as run
 from tests.factories import add_company, add_rating, add_record, add_worker
 
 from jzcredit.cli import evaluate as evaluate_cmd
@@ -21,12 +21,6 @@ from jzcredit.records.models import CreditRecord, RecordHistory
 from jzcredit.records.service import change_status
 
 APP = [evaluate_cmd.register, lists_cmd.register, tick_cmd.register]
-
-
-def run(invoke: Invoke, app: object, as_of: str, *args: str) -> object:
-    result = invoke(app, ["--as-of", as_of, *args])
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
 
 
 def staffed_company(s: Session, vault: Vault, **fields: object) -> int:
