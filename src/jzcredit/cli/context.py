@@ -5,12 +5,10 @@ With ``--json`` exactly one JSON document goes to stdout and everything human to
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import datetime
 from functools import cached_property
 from typing import Any, NoReturn
 
@@ -19,6 +17,7 @@ from rich.console import Console
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from jzcredit.common import jsontext
 from jzcredit.common.clock import current_time
 from jzcredit.common.crypto import Vault, load_vault
 from jzcredit.config import Settings
@@ -27,14 +26,6 @@ from jzcredit.errors import JzError
 
 err_console = Console(stderr=True, highlight=False)
 out_console = Console(highlight=False)
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
 @dataclass
@@ -69,11 +60,11 @@ class CliContext:
 
     def emit(self, data: Any, render: Callable[[Console], None] | None = None) -> None:
         if self.json_output:
-            sys.stdout.write(json.dumps(data, ensure_ascii=False, default=_json_default) + "\n")
+            sys.stdout.write(jsontext.dumps(data) + "\n")
         elif render is not None:
             render(out_console)
         else:
-            out_console.print_json(json.dumps(data, ensure_ascii=False, default=_json_default))
+            out_console.print_json(jsontext.dumps(data))
 
 
 def get_ctx(ctx: typer.Context) -> CliContext:

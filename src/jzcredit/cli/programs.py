@@ -12,6 +12,7 @@ from rich.table import Table
 
 from jzcredit.cli.context import err_console, fail_on, get_ctx
 from jzcredit.common.clock import SHANGHAI
+from jzcredit.common.jsontext import jsonable
 from jzcredit.errors import Invalid, JzError
 from jzcredit.programs import loans as loans_service
 from jzcredit.programs import service as programs_service
@@ -105,7 +106,7 @@ def report(
             write_report(made, output, now=c.now)
     except JzError as exc:
         fail_on(exc)
-    data = {**programs_service.jsonable(summary(made)), "run_id": stored.id, "file": str(output)}
+    data = {**jsonable(summary(made)), "run_id": stored.id, "file": str(output)}
 
     def render(console: Console) -> None:
         console.print(f"{year} 年第 {quarter} 季度支持企业情况表：{data['companies']} 家企业，{data['loans']} 笔贷款，"

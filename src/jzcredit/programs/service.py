@@ -10,7 +10,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import asdict
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from jzcredit.common import audit
+from jzcredit.common.jsontext import jsonable
 from jzcredit.errors import Invalid, NotFound
 from jzcredit.programs import financing, jinan
 from jzcredit.programs.common import Outcome, Scope, check_year, money, result
@@ -36,19 +37,6 @@ PROGRAMS: dict[str, tuple[str, Runner]] = {
 }
 SETTINGS_KEY = {"financing": "financing", "jinan-scale": "jinan_scale", "jinan-stores": "jinan_stores"}
 REPORT_RUN = "financing-report"
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
-
-
-def jsonable(value: Any) -> Any:
-    """Dates as ISO text and decimals as text, as ``--json`` prints them (and a JSON column keeps them)."""
-    return json.loads(json.dumps(value, ensure_ascii=False, default=_json_default))
 
 
 def digest(results: list[dict[str, Any]]) -> str:
