@@ -31,8 +31,10 @@ FIGURES = (
     ("ratio", re.compile(r"ratio=([\d.]+)")),
     ("peak RSS", re.compile(r"peak_rss=(\d+ MB)")),
 )
-# What the benchmark server is configured with beyond the defaults: nothing yet (see bench_config).
-SERVER_CONFIG: dict[str, Any] = {}
+# What the benchmark server is configured with beyond the defaults: the loopback is a trusted proxy,
+# so that the clients' X-Forwarded-For (benchmarks.serving.CONSUMERS) name the consumers and the
+# rate limits stay on, per consumer, as in a deployment behind a proxy.
+SERVER_CONFIG: dict[str, Any] = {"api": {"rate_limits": {"trusted_proxies": ["127.0.0.1/32"]}}}
 
 
 def _label(bench: str, rest: str) -> str:

@@ -169,7 +169,7 @@ def test_step_refusals_are_4xx_with_the_cli_sentence_and_change_nothing(
     assert submit(api, world.company, notice, 1).status_code == 200
     before = state(sessions)
     problem(submit(api, world.company, notice, 1), 409, code="rectification.stale",
-            detail=f"整改通知 {number}已被他人修改（当前版本 2，您提交的是版本 1），请刷新后查看最新状态再操作")
+            detail=f"整改通知 {number} 已被他人修改（当前版本 2，您提交的是版本 1），请刷新后查看最新状态再操作")
     problem(submit(api, world.company, notice, 2), 409, code="rectification.not_issued",
             detail=f"整改通知 {number} 的状态是 submitted（已提交整改材料）：已提交整改材料，等待核验")
     settings.now = "2026-07-11T09:00"

@@ -12,23 +12,25 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from jzcredit import __version__, migrate
-from jzcredit.api import routes, validation
+from jzcredit.api import limits, routes, validation
 from jzcredit.config import Settings, get_settings
 from jzcredit.db import make_engine, make_sessionmaker
 from jzcredit.errors import JzError
+from jzcredit.rules import load_rules_dict
 from jzcredit.web import STATIC_DIR, templates
 from jzcredit.web import pages as web_pages
 
@@ -139,6 +141,12 @@ async def _on_unexpected(request: Request, exc: Exception) -> Response:
     return problem_response(request, problem)
 
 
+def limit_problem(request: Request, status: int, detail: str, headers: Mapping[str, str]) -> Response:
+    """A 413 or 429 from the limits middleware, written like every other problem."""
+    code, title, _ = HTTP_PROBLEMS[status]
+    return problem_response(request, Problem(status, code, title, detail), headers)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(JzError, _on_jz_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
@@ -164,6 +172,50 @@ def health(request: Request) -> Health:
                   version=__version__)
 
 
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "description": "RFC 9457 problem details; `detail` says in a sentence what is wrong and what to do.",
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string", "examples": ["/problems/not_found"]},
+        "title": {"type": "string", "examples": ["未找到"]},
+        "status": {"type": "integer", "minimum": 400, "maximum": 599},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "code": {"type": "string"},
+        "errors": {"type": "array", "items": {"type": "object"}},
+        "incident": {"type": "string"},
+    },
+    "additionalProperties": True,
+}
+
+
+def _document_problems(app: FastAPI) -> Callable[[], dict[str, Any]]:
+    """OpenAPI where every error answer is ``application/problem+json`` (what the one error handler sends)."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        doc = get_openapi(title=app.title, version=app.version, routes=app.routes, description=app.description)
+        doc.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+        problem = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+        for path_item in doc.get("paths", {}).values():
+            for operation in path_item.values():
+                responses = operation.setdefault("responses", {})
+                for status, response in responses.items():
+                    if status[:1] in ("4", "5"):
+                        response["content"] = problem
+                responses.setdefault("default", {"description": "An error, as problem details", "content": problem})
+        schemas = doc["components"]["schemas"]
+        for unused in ("HTTPValidationError", "ValidationError"):
+            schemas.pop(unused, None)
+        app.openapi_schema = doc
+        return doc
+
+    return openapi
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app; engines come from ``settings`` here, never at import."""
     settings = settings or get_settings()
@@ -185,9 +237,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessions = make_sessionmaker(engine)
     app.state.read_sessions = make_sessionmaker(read_engine)
     install_error_handlers(app)
+    limits.install(app, load_rules_dict(settings.config), respond=limit_problem)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(api_router)
     for router in routes.ROUTERS:
         app.include_router(router, prefix="/api/v1")
     app.include_router(web_pages.router)
+    app.openapi = _document_problems(app)  # type: ignore[method-assign]
     return app

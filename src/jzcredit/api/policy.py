@@ -11,7 +11,8 @@ applies the role's scope:
 - ``company``: itself and the workers it employs now;
 - ``worker``: itself;
 - ``bank``: companies whose authorisation of this bank is in force;
-- ``provider``: no subject at all (it submits batches for its record types only);
+- ``provider``: no subject at all (it submits batches for its record types only, and sees only
+  the batches it submitted);
 - ``public``: nothing behind a token.
 
 A refusal never says whether the subject exists: "not found" and "forbidden" read the same to anyone
@@ -20,7 +21,7 @@ outside the scope (404 with the same words), so the policy cannot be used to pro
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -28,7 +29,7 @@ from fastapi import Depends, Request
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from jzcredit.common.regions import in_scope, scope_prefix
+from jzcredit.common.regions import in_scope, scope_prefix, validate_scope
 from jzcredit.errors import Forbidden, NotFound, Unauthorized
 from jzcredit.finance.models import BankAuthorisation
 from jzcredit.registry.models import Company, Employment, Subject, Worker
@@ -61,8 +62,10 @@ ACTIONS: dict[str, frozenset[str]] = {
     "finance.read": frozenset({"bank"}),
     "finance.authorise": frozenset({"company"}),
     "finance.inquiries": frozenset({"admin", "regulator", "company"}),
+    "finance.authorisations": frozenset({"admin", "regulator", "company"}),
     "stats.read": frozenset({"admin", "regulator"}),
     "changes.read": frozenset({"admin", "regulator"}),
+    "changes.receive": frozenset({"admin", "provider"}),
     "audit.verify": frozenset({"admin"}),
 }
 
@@ -188,3 +191,65 @@ def authorize_subject(session: Session, principal: Principal, action: str, subje
     if own_only and principal.role in ("company", "worker") and subject_id != principal.subject_id:
         raise hidden
     return subject_id
+
+
+def subjects_in_scope(session: Session, principal: Principal, subject_ids: Iterable[int], now: datetime) -> set[int]:
+    """The subjects of ``subject_ids`` inside the principal's scope (for lists a route filters)."""
+    wanted = set(subject_ids)
+    if principal.role == "admin" or (principal.role == "regulator" and scope_prefix(principal.region_code) is None):
+        return wanted
+    return {s for s in wanted if in_scope_of(session, principal, s, now)}
+
+
+def authorize_record_types(principal: Principal, action: str, record_types: Collection[str]) -> None:
+    """The role gate, then a provider's record types: it submits only the types it was given (none given =
+    every type). Data that makes no credit record (registry, figures) needs a provider without a limit."""
+    authorize(principal, action)
+    if principal.role != "provider" or principal.record_types is None:
+        return
+    if not record_types or not set(record_types) <= set(principal.record_types):
+        raise Forbidden("auth.record_type", "您只能报送以下信息类型：" + "、".join(principal.record_types)
+                        + ("；此文件的数据不属于其中" if record_types else "；此类数据不是信用信息，不能由您报送"))
+
+
+def authorize_owner(principal: Principal, action: str, owner_actor: str, hidden: NotFound) -> None:
+    """The role gate, then ownership for a provider: it sees only what it submitted itself.
+
+    Someone else's answers exactly like an unknown one (``hidden``), so existence never leaks.
+    """
+    authorize(principal, action)
+    # the actor text ends with the user's name: the role and user id before it identify the user
+    if principal.role == "provider" and not owner_actor.startswith(f"provider:{principal.user_id}:"):
+        raise hidden
+
+
+def authorize_region(principal: Principal, action: str, region: str | None) -> str | None:
+    """The role gate, then a regulator's region: none asked means its own; a region inside its own is fine;
+    a wider or another region is 403. Returns the region to use (``None`` = national)."""
+    authorize(principal, action)
+    asked = validate_scope(region)
+    if principal.role != "regulator":
+        return asked
+    own = principal.region_code
+    if asked is None:
+        return own
+    own_prefix, asked_prefix = scope_prefix(own), scope_prefix(asked)
+    if own_prefix is None or (asked_prefix is not None and asked_prefix.startswith(own_prefix)):
+        return asked
+    raise Forbidden("auth.region", f"您的辖区是 {own}，不能查看 {asked} 范围的数据")
+
+
+def listing_scope(principal: Principal, action: str) -> tuple[int | None, str | None]:
+    """The role gate, then what a route listing many subjects' items may show: ``(subject_id, region_prefix)``.
+
+    A company or worker sees only itself, a regulator its region (``None`` prefix = national), admin
+    everything (``(None, None)``); a role with no subject and no region (bank, provider) lists nothing.
+    """
+    authorize(principal, action)
+    if principal.role == "admin":
+        return None, None
+    if principal.role == "regulator":
+        return None, scope_prefix(principal.region_code)
+    if principal.role in ("company", "worker") and principal.subject_id is not None:
+        return principal.subject_id, None
+    raise Forbidden("auth.role", f"您的角色（{principal.role}）不能进行此操作")

@@ -7,8 +7,17 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from jzcredit.api.system import router as system_router
+from jzcredit.ingest.router import router as ingest_router
+from jzcredit.lists.router import router as lists_router
+from jzcredit.objections.router import router as objections_router
+from jzcredit.public.router import router as public_router
 from jzcredit.rectification.router import router as notices_router
+from jzcredit.registry.router import router as registry_router
+from jzcredit.reports.router import router as reports_router
 
-ROUTERS: list[APIRouter] = []
+ROUTERS: list[APIRouter] = [registry_router, ingest_router, lists_router, reports_router, system_router]
 # the workflow routers (issue 5): notices, objections, repairs, commitments, complaints and service codes
-ROUTERS += [notices_router]
+ROUTERS += [notices_router, objections_router]
+# the public API (issue 5): worker card, company report, search, lists, complaint and rating forms
+ROUTERS.append(public_router)

@@ -88,6 +88,8 @@ def require_in_scope(session: Session, principal: Principal, action: str, subjec
     """The object belongs to ``subject_ids``; unless one of them is in scope, raise ``hidden`` (the object's
     own not-found). ``own_only``: a company or worker acts only on what is its own, not its workers'."""
     authorize(principal, action)
+    if principal.role == "admin":  # everything, also what belongs to no subject yet (an unmatched record)
+        return
     for subject_id in subject_ids:
         if subject_id is None:
             continue
@@ -105,15 +107,17 @@ def record_not_found(record_id: int) -> NotFound:
 
 
 def record_subject(session: Session, principal: Principal, action: str, record_id: int, *, now: datetime,
-                   own_only: bool = False) -> int:
-    """The subject of a credit record in the principal's scope (a record not yet linked to a subject is
-    nobody's scope); otherwise the same 404 as an unknown record."""
+                   own_only: bool = False) -> int | None:
+    """The subject of a credit record in the principal's scope (a record not yet linked to a subject is in
+    nobody's scope but the admin's); otherwise the same 404 as an unknown record."""
     authorize(principal, action)
-    # the column alone: a loaded record would shadow the fresh, locked read the objection service makes
-    subject_id = session.scalar(select(CreditRecord.subject_id).where(CreditRecord.id == record_id))
-    require_in_scope(session, principal, action, [subject_id], now=now, hidden=record_not_found(record_id),
+    # the columns alone: a loaded record would shadow the fresh, locked read the objection service makes
+    row = session.execute(select(CreditRecord.id, CreditRecord.subject_id).where(CreditRecord.id == record_id)).first()
+    if row is None:
+        raise record_not_found(record_id)
+    require_in_scope(session, principal, action, [row.subject_id], now=now, hidden=record_not_found(record_id),
                      own_only=own_only)
-    assert subject_id is not None
+    subject_id: int | None = row.subject_id
     return subject_id
 
 
@@ -143,5 +147,5 @@ def page(rows: Sequence[dict[str, Any]], params: PageParams) -> dict[str, Any]:
 def check_version(current: int, expected: int, *, code: str, what: str) -> None:
     """Optimistic locking: the client acted on version ``expected``; someone has changed it since → 409."""
     if current != expected:
-        raise Conflict(code, f"{what}已被他人修改（当前版本 {current}，您提交的是版本 {expected}），"
+        raise Conflict(code, f"{what} 已被他人修改（当前版本 {current}，您提交的是版本 {expected}），"
                              "请刷新后查看最新状态再操作")

@@ -34,8 +34,8 @@ from jzcredit.records.models import CreditRecord
 from jzcredit.records.policy import add_years
 from jzcredit.registry import service as registry
 
-__all__ = ["close_watch_entries", "entries", "entries_for_subject", "expire_entries", "notices_for_subject",
-           "propose", "remove_entries_for_records", "review", "run_time_transitions"]
+__all__ = ["close_watch_entries", "entries", "entries_for_subject", "expire_entries", "get_entry",
+           "notices_for_subject", "propose", "remove_entries_for_records", "review", "run_time_transitions"]
 
 # --- propose --------------------------------------------------------------------------------
 
@@ -252,6 +252,14 @@ def entries(session: Session, *, list_name: str | None = None, status: str | Non
     rows = list(session.scalars(stmt))
     keys = registry.subject_keys(session, [e.subject_id for e in rows])
     return [entry_dict(e, keys.get(e.subject_id)) for e in rows]
+
+
+def get_entry(session: Session, *, entry_id: int) -> dict[str, Any]:
+    """One entry (the API needs its subject to check the reviewer's region first)."""
+    entry = session.get(ListEntry, entry_id)
+    if entry is None:
+        raise NotFound("list_entry.not_found", f"没有编号为 {entry_id} 的名单条目")
+    return entry_dict(entry, registry.subject_keys(session, [entry.subject_id]).get(entry.subject_id))
 
 
 def entries_for_subject(session: Session, subject_id: int) -> list[dict[str, Any]]:

@@ -1,0 +1,104 @@
+"""Public search (企业查询) and the published red and black lists (红黑名单公示), page by page."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from jzcredit.api.pagination import PageParams
+from jzcredit.common import ids
+from jzcredit.common.text import normalise_company_name
+from jzcredit.evaluation.models import EvaluationHead
+from jzcredit.lists.models import ListEntry
+from jzcredit.lists.rules import RULES
+from jzcredit.public.privacy import redact
+from jzcredit.public.service import listed_clause
+from jzcredit.registry import service as registry
+from jzcredit.registry.models import Company, Subject, Worker
+
+LIKE_ESCAPE = "\\"
+
+
+def _contains(text: str) -> str:
+    """A LIKE pattern for ``text`` anywhere, its own ``%`` and ``_`` taken literally."""
+    escaped = text.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2).replace("%", LIKE_ESCAPE + "%").replace("_", LIKE_ESCAPE + "_")
+    return f"%{escaped}%"
+
+
+def _as_uscc(q: str) -> str | None:
+    try:
+        return ids.validate_uscc(q)
+    except ids.InvalidIdentifier:
+        return None
+
+
+def search_companies(session: Session, *, q: str, page: PageParams) -> tuple[list[dict[str, Any]], int]:
+    """A valid USCC finds that company exactly; anything else is a part of the name (normalised as names
+    are on import, so ``家政(济南)`` finds ``家政（济南）``). Ordered by name, then USCC."""
+    uscc = _as_uscc(q)
+    if uscc is not None:
+        where = Company.uscc == uscc
+    else:
+        where = Company.name.like(_contains(normalise_company_name(q)), escape=LIKE_ESCAPE)
+    total = session.scalar(select(func.count()).select_from(Company).where(where)) or 0
+    if total == 0 or page.offset >= total:
+        return [], total
+    rows = session.execute(
+        select(Company.uscc, Company.name, Company.region_code, EvaluationHead.grade)
+        .outerjoin(EvaluationHead, EvaluationHead.subject_id == Company.subject_id)
+        .where(where).order_by(Company.name, Company.uscc).offset(page.offset).limit(page.size))
+    items = [{"uscc": u, "name": redact(name) or u, "region_code": region, "grade": grade}
+             for u, name, region, grade in rows]
+    return items, total
+
+
+def _reason(entry: ListEntry) -> str:
+    """The rule's condition as it stood when the entry was proposed (with that deployment's numbers)."""
+    condition = (entry.details or {}).get("condition")
+    if isinstance(condition, str) and condition:
+        return redact(condition) or condition
+    rule = RULES.get(entry.rule)
+    return rule.description_zh if rule else entry.rule
+
+
+def _subjects(session: Session, subject_ids: list[int]) -> tuple[dict[int, Company], dict[int, Worker], dict[int, str]]:
+    companies = {c.subject_id: c for c in session.scalars(select(Company).where(Company.subject_id.in_(subject_ids)))}
+    workers = {w.subject_id: w for w in session.scalars(select(Worker).where(Worker.subject_id.in_(
+        [s for s in subject_ids if s not in companies])))}
+    return companies, workers, registry.active_codes(session, list(workers))
+
+
+def published_entries(session: Session, *, list_name: str, as_of: date, page: PageParams
+                      ) -> tuple[list[dict[str, Any]], int]:
+    """Published entries in their window, newest publication first.
+
+    A company shows by name, USCC and region. A worker shows by masked name (``张*芳``, whatever the
+    card consents say: the list is a publication the worker did not choose) and the active card code,
+    so a consumer can check a card against the list; no other identifier.
+    """
+    # consumers have no public identity: an entry on one is never published by name
+    where = ((ListEntry.list_name == list_name) & listed_clause(as_of)
+             & ListEntry.subject_id.in_(select(Subject.id).where(Subject.kind.in_(("company", "worker")))))
+    total = session.scalar(select(func.count()).select_from(ListEntry).where(where)) or 0
+    entries = list(session.scalars(select(ListEntry).where(where)
+                                   .order_by(ListEntry.published_on.desc(), ListEntry.id.desc())
+                                   .offset(page.offset).limit(page.size)))
+    companies, workers, codes = _subjects(session, [e.subject_id for e in entries])
+    items = []
+    for e in entries:
+        company, worker = companies.get(e.subject_id), workers.get(e.subject_id)
+        item = {"entry_id": e.id, "list": e.list_name, "rule": e.rule, "reason": _reason(e),
+                "published_on": e.published_on, "expires_on": e.expires_on}
+        if company is not None:
+            item |= {"kind": "company", "name": redact(company.name) or company.uscc, "uscc": company.uscc,
+                     "worker_code": None, "region_code": company.region_code}
+        elif worker is not None:
+            item |= {"kind": "worker", "name": ids.mask_name(worker.name), "uscc": None,
+                     "worker_code": codes.get(worker.subject_id), "region_code": None}
+        else:
+            continue  # a subject row without its company or worker row: nothing to show
+        items.append(item)
+    return items, total

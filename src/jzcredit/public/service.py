@@ -1,0 +1,302 @@
+"""The two public documents: the worker card (上门服务证) and the company credit report (信用报告).
+
+Both are assembled on every request from the domains that own the facts (registry, records, evaluation,
+lists, rectification, complaints); nothing is cached, so a consent revoked a moment ago already shows.
+Every answer is built from an allow-list of fields: a new column in a table never reaches the public
+by accident.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from jzcredit.common import ids
+from jzcredit.common.clock import today
+from jzcredit.complaints import service as complaints_service
+from jzcredit.complaints.models import Complaint
+from jzcredit.complaints.parties import current_employers
+from jzcredit.errors import NotFound
+from jzcredit.evaluation import loading
+from jzcredit.evaluation import service as evaluation_service
+from jzcredit.evaluation.models import EvaluationHead
+from jzcredit.evaluation.rulesets import Models
+from jzcredit.lists.models import ListEntry
+from jzcredit.public.privacy import display_name, redact
+from jzcredit.records.models import CreditRecord
+from jzcredit.records.service import in_force_clause, is_in_force
+from jzcredit.rectification import service as rectification_service
+from jzcredit.rectification.common import OPEN as OPEN_NOTICE
+from jzcredit.registry.models import Company, Consent, Rating, Worker, WorkerCode
+
+PUBLIC_LISTS = ("red", "black")
+WORKER_CARD_TYPES = ("health_check", "training", "skill_certificate", "background_check")
+COMPLAINT_WINDOW_DAYS = 365
+DEFAULT_TRAINING_WINDOW_DAYS = 730
+
+WORKER_NOT_FOUND = "没有这个服务员码，请核对卡片上的编码后重试"
+COMPANY_NOT_FOUND = "没有这个统一社会信用代码的企业，请核对后重试"
+
+
+# --- shared look-ups -------------------------------------------------------------------------
+
+
+def listed_clause(as_of: date):  # type: ignore[no-untyped-def]
+    """A published red or black entry in its window on ``as_of`` (``tick`` may not have expired it yet)."""
+    return ((ListEntry.status == "published") & ListEntry.list_name.in_(PUBLIC_LISTS)
+            & (ListEntry.published_on <= as_of)
+            & or_(ListEntry.expires_on.is_(None), ListEntry.expires_on >= as_of))
+
+
+def rating_summary(session: Session, column: Any, subject_id: int) -> dict[str, Any]:
+    """Every rating on the subject, imported ones included (as ``show KEY`` counts them)."""
+    count, average = session.execute(select(func.count(Rating.id), func.avg(Rating.stars))
+                                     .where(column == subject_id)).one()
+    return {"average": None if not count else round(float(average), 2), "count": int(count or 0)}
+
+
+def grade_of(session: Session, subject_id: int) -> str | None:
+    return session.scalar(select(EvaluationHead.grade).where(EvaluationHead.subject_id == subject_id))
+
+
+def consents_in_force(session: Session, worker_id: int, now: datetime) -> set[str]:
+    """Scopes granted by ``now`` and not revoked by then: read fresh on every request."""
+    return set(session.scalars(select(Consent.scope).where(
+        Consent.worker_id == worker_id, Consent.granted_at <= now,
+        or_(Consent.revoked_at.is_(None), Consent.revoked_at > now))))
+
+
+# --- the worker card ---------------------------------------------------------------------------
+
+
+def find_code(session: Session, worker_code: str) -> WorkerCode:
+    """The code as typed or scanned (``jz-7k3m…`` works); anything else is not found, never echoed."""
+    typed = ids.normalise_worker_code(worker_code)
+    row = session.scalar(select(WorkerCode).where(WorkerCode.code == typed)) if ids.is_worker_code(typed) else None
+    if row is None:
+        raise NotFound("public.worker_not_found", WORKER_NOT_FOUND)
+    return row
+
+
+def training_window_days(models: Models) -> int:
+    """The worker model's training window (§3.3: 730 days), so the card and the grade count the same hours."""
+    for dimension in models.for_kind("worker").dimensions:
+        for use in dimension.features:
+            if use.feature.name == "training_hours":
+                return int(use.params.get("window_days", DEFAULT_TRAINING_WINDOW_DAYS))
+    return DEFAULT_TRAINING_WINDOW_DAYS
+
+
+def _hours(value: Any) -> Decimal:
+    try:
+        hours = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return Decimal(0)
+    return hours if hours.is_finite() and hours > 0 else Decimal(0)
+
+
+def _health(records: list[CreditRecord], as_of: date, default_days: int) -> dict[str, Any]:
+    """§4.3: valid when ``pass`` and checked_on ≤ day ≤ valid_until (default days when none is given)."""
+    until = [r.valid_until or r.decided_on + timedelta(days=default_days)
+             for r in records if r.type == "health_check" and (r.details or {}).get("result") == "pass"
+             and r.decided_on is not None]
+    last = max(until, default=None)
+    return {"valid": last is not None and last >= as_of, "valid_until": last}
+
+
+def _background(records: list[CreditRecord]) -> dict[str, Any]:
+    checks = [r for r in records if r.type == "background_check" and r.decided_on is not None]
+    if not checks:
+        return {"status": "none", "checked_on": None}
+    latest = max(checks, key=lambda r: (r.decided_on, r.id))
+    result = (latest.details or {}).get("result")
+    return {"status": result if result in ("clear", "record_found") else "none", "checked_on": latest.decided_on}
+
+
+def _qualifications(session: Session, worker_id: int, as_of: date, *, health_default_days: int,
+                    training_days: int) -> dict[str, Any]:
+    rows = session.scalars(select(CreditRecord).where(CreditRecord.subject_id == worker_id,
+                                                      CreditRecord.type.in_(WORKER_CARD_TYPES)))
+    records = [r for r in rows if is_in_force(r, as_of)]
+    since = as_of - timedelta(days=training_days)
+    hours = sum((_hours((r.details or {}).get("hours")) for r in records
+                 if r.type == "training" and r.decided_on is not None and since < r.decided_on <= as_of),
+                Decimal(0))
+    certificates = sorted((r for r in records if r.type == "skill_certificate"
+                           and (r.valid_until is None or r.valid_until >= as_of)),
+                          key=lambda r: (r.decided_on or date.min, r.id), reverse=True)
+    return {
+        "health_check": _health(records, as_of, health_default_days),
+        "training_hours_2y": float(hours),
+        "skill_certificates": [{"title": redact((r.details or {}).get("title") or r.content),
+                                "level": redact((r.details or {}).get("level")), "issued_on": r.decided_on,
+                                "valid_until": r.valid_until} for r in certificates],
+        "background_check": _background(records),
+    }
+
+
+def _employers(session: Session, worker_id: int, as_of: date) -> list[dict[str, str]]:
+    wanted = current_employers(session, worker_id, as_of)
+    if not wanted:
+        return []
+    rows = session.execute(select(Company.name, Company.uscc).where(Company.subject_id.in_(wanted))
+                           .order_by(Company.name, Company.uscc))
+    return [{"name": redact(name) or uscc, "uscc": uscc} for name, uscc in rows]
+
+
+def black_listed(session: Session, subject_id: int, as_of: date) -> bool:
+    return session.scalar(select(ListEntry.id).where(ListEntry.subject_id == subject_id,
+                                                     ListEntry.list_name == "black", listed_clause(as_of))
+                          .limit(1)) is not None
+
+
+def _revoked_card(code: WorkerCode, as_of: date) -> dict[str, Any]:
+    """A revoked code says so and nothing about the person: an old or lost card must not pass as theirs."""
+    return {"worker_code": code.code, "display_name": None, "photo_url": None, "sex": None, "age": None,
+            "native_province": None, "categories": [], "identity_verified": False,
+            "health_check": {"valid": False, "valid_until": None}, "training_hours_2y": None,
+            "skill_certificates": [], "background_check": {"status": "none", "checked_on": None},
+            "employers": [], "rating": {"average": None, "count": 0}, "grade": None, "black_listed": None,
+            "card_status": "revoked", "as_of": as_of,
+            "revoked_on": today(code.revoked_at) if code.revoked_at else None}
+
+
+def full_years(born: date, as_of: date) -> int:
+    return as_of.year - born.year - ((as_of.month, as_of.day) < (born.month, born.day))
+
+
+def photo_url(worker: Worker, consents: set[str]) -> str | None:
+    """Only with ``public_card``; the platform keeps no photo store, so a stored photo is its URL or site path."""
+    path = worker.photo_path
+    if "public_card" not in consents or not path:
+        return None
+    return path if path.startswith(("https://", "http://", "/")) else None
+
+
+def worker_card(session: Session, *, worker_code: str, now: datetime, models: Models) -> dict[str, Any]:
+    """``GET /public/workers/{worker_code}``: what a consumer at the door may see (spec §4.4)."""
+    as_of = today(now)
+    code = find_code(session, worker_code)
+    if code.status != "active":
+        return _revoked_card(code, as_of)
+    worker = session.get_one(Worker, code.worker_id)
+    consents = consents_in_force(session, worker.subject_id, now)
+    verified = worker.identity_verified_at is not None and worker.identity_verified_at <= now
+    return {
+        "worker_code": code.code,
+        "display_name": display_name(worker.name, public_card="public_card" in consents),
+        "photo_url": photo_url(worker, consents),
+        "sex": worker.sex if worker.sex in ("male", "female") else None,
+        "age": full_years(worker.birth_date, as_of),
+        "native_province": ids.PROVINCES.get(worker.native_region[:2]),
+        "categories": list(worker.categories or []),
+        "identity_verified": verified,
+        **_qualifications(session, worker.subject_id, as_of, health_default_days=models.health_check_default_days,
+                          training_days=training_window_days(models)),
+        "employers": _employers(session, worker.subject_id, as_of),
+        "rating": rating_summary(session, Rating.worker_id, worker.subject_id),
+        "grade": grade_of(session, worker.subject_id),
+        "black_listed": black_listed(session, worker.subject_id, as_of),
+        "card_status": "valid" if verified and "collect" in consents else "unverified",
+        "as_of": as_of,
+        "revoked_on": None,
+    }
+
+
+# --- the company report ----------------------------------------------------------------------
+
+
+def find_company(session: Session, uscc: str) -> Company:
+    """A company by its USCC; a malformed one is not found (and not echoed: it could be anything)."""
+    try:
+        code = ids.validate_uscc(uscc)
+    except ids.InvalidIdentifier:
+        raise NotFound("public.company_not_found", COMPANY_NOT_FOUND) from None
+    company = session.scalar(select(Company).where(Company.uscc == code))
+    if company is None:
+        raise NotFound("public.company_not_found", COMPANY_NOT_FOUND)
+    return company
+
+
+def _is_public(record: CreditRecord) -> bool:
+    """Commitments are published only when the subject chose so (``details.public``); the rest are."""
+    return record.type != "commitment" or bool((record.details or {}).get("public"))
+
+
+def public_records(session: Session, subject_id: int, as_of: date) -> list[dict[str, Any]]:
+    """In force and public: never repaired, revoked or expired, and free text redacted."""
+    rows = session.scalars(select(CreditRecord).where(CreditRecord.subject_id == subject_id, in_force_clause(as_of))
+                           .order_by(CreditRecord.decided_on.desc(), CreditRecord.id.desc()))
+    return [{"record_id": r.id, "type": r.type, "category": r.category, "severity": r.severity, "status": r.status,
+             "decided_on": r.decided_on, "doc_number": redact(r.doc_number), "authority": redact(r.authority),
+             "content": redact(r.content), "amount": None if r.amount is None else str(r.amount),
+             "publish_until": r.publish_until, "valid_until": r.valid_until} for r in rows if _is_public(r)]
+
+
+def _lists(session: Session, subject_id: int, as_of: date) -> list[dict[str, Any]]:
+    rows = session.scalars(select(ListEntry).where(ListEntry.subject_id == subject_id, listed_clause(as_of))
+                           .order_by(ListEntry.published_on, ListEntry.id))
+    return [{"list": e.list_name, "published_on": e.published_on, "expires_on": e.expires_on} for e in rows]
+
+
+def _rectifications(session: Session, subject_id: int, as_of: date) -> list[dict[str, Any]]:
+    """整改情况向社会公示: every notice, overdue as soon as its deadline has passed unverified."""
+    out = []
+    for n in rectification_service.for_subject(session, subject_id=subject_id, as_of=as_of):
+        late = n["status"] in OPEN_NOTICE and n["deadline"] < as_of
+        out.append({"notice_number": n["notice_number"], "issued_on": n["issued_on"], "deadline": n["deadline"],
+                    "status": "overdue" if late else n["status"]})
+    return out
+
+
+def complaints_365d(session: Session, company_id: int, as_of: date) -> dict[str, int]:
+    since = as_of - timedelta(days=COMPLAINT_WINDOW_DAYS)
+    rows = list(session.scalars(select(Complaint).where(Complaint.company_id == company_id,
+                                                        Complaint.filed_on > since, Complaint.filed_on <= as_of)))
+    return {"total": len(rows),
+            "resolved": sum(1 for c in rows if c.status in ("resolved", "closed")),
+            "unanswered": sum(1 for c in rows if c.unanswered or complaints_service.is_overdue(c, as_of)),
+            "substantiated": sum(1 for c in rows if c.finding == "substantiated")}
+
+
+def _evaluation(session: Session, company_id: int) -> dict[str, Any]:
+    """Grade, score and factors; a company graded N has its score shown to regulators only (§3.2)."""
+    current = evaluation_service.current(session, company_id)
+    if current is None:
+        return {"grade": None, "score": None, "factors": []}
+    if current.grade == "N":
+        return {"grade": "N", "score": None, "factors": []}
+    factors = [{"code": str(f.get("code", "")), "label": redact(str(f.get("label", ""))) or "",
+                "points": f.get("points"), "record_ids": list(f.get("record_ids") or [])}
+               for f in current.factors or [] if isinstance(f, dict)]
+    return {"grade": current.grade, "score": current.score, "factors": factors}
+
+
+def _workers(session: Session, company_id: int, now: datetime, models: Models) -> dict[str, int]:
+    staff = loading.load_staff(session, [company_id], now, models.health_check_default_days).get(company_id, [])
+    return {"current": len(staff), "identified_authorised": sum(1 for s in staff if s.authorised)}
+
+
+def company_report(session: Session, *, uscc: str, now: datetime, models: Models) -> dict[str, Any]:
+    """``GET /public/companies/{uscc}``: the company's public credit report (spec §4.4)."""
+    as_of = today(now)
+    company = find_company(session, uscc)
+    cid = company.subject_id
+    return {
+        "uscc": company.uscc, "name": redact(company.name) or company.uscc, "region_code": company.region_code,
+        "categories": list(company.categories or []), "employment_model": company.employment_model,
+        "established_on": company.established_on,
+        **_evaluation(session, cid),
+        "lists": _lists(session, cid, as_of),
+        "records": public_records(session, cid, as_of),
+        "rectifications": _rectifications(session, cid, as_of),
+        "complaints_365d": complaints_365d(session, cid, as_of),
+        "rating": rating_summary(session, Rating.company_id, cid),
+        "workers": _workers(session, cid, now, models),
+        "status": company.status,
+        "as_of": as_of,
+    }
