@@ -5,6 +5,7 @@ from jzcredit.common import audit as _audit  # noqa: F401
 from jzcredit.complaints import models as _complaints  # noqa: F401
 from jzcredit.db import Base
 from jzcredit.evaluation import models as _evaluation  # noqa: F401
+from jzcredit.feed import models as _feed  # noqa: F401
 from jzcredit.finance import models as _finance  # noqa: F401
 from jzcredit.ingest import models as _ingest  # noqa: F401
 from jzcredit.lists import models as _lists  # noqa: F401
