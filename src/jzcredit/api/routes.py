@@ -8,12 +8,14 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from jzcredit.api.system import router as system_router
+from jzcredit.commitments.router import router as commitments_router
 from jzcredit.ingest.router import router as ingest_router
 from jzcredit.lists.router import router as lists_router
 from jzcredit.objections.router import router as objections_router
 from jzcredit.public.router import router as public_router
 from jzcredit.rectification.router import router as notices_router
 from jzcredit.registry.router import router as registry_router
+from jzcredit.repair.router import router as repairs_router
 from jzcredit.reports.router import router as reports_router
 
 ROUTERS: list[APIRouter] = [registry_router, ingest_router, lists_router, reports_router, system_router]
@@ -21,3 +23,5 @@ ROUTERS: list[APIRouter] = [registry_router, ingest_router, lists_router, report
 ROUTERS += [notices_router, objections_router]
 # the public API (issue 5): worker card, company report, search, lists, complaint and rating forms
 ROUTERS.append(public_router)
+ROUTERS.append(repairs_router)  # credit repair: apply, list, read, decide by the §3.6 conditions (issue 5)
+ROUTERS.append(commitments_router)  # commitments: sign, list, read, fulfilment, breach (issue 5)
