@@ -9,6 +9,7 @@ from fastapi import APIRouter
 
 from jzcredit.api.system import router as system_router
 from jzcredit.commitments.router import router as commitments_router
+from jzcredit.finance.router import router as finance_router
 from jzcredit.ingest.router import router as ingest_router
 from jzcredit.lists.router import router as lists_router
 from jzcredit.objections.router import router as objections_router
@@ -23,5 +24,6 @@ ROUTERS: list[APIRouter] = [registry_router, ingest_router, lists_router, report
 ROUTERS += [notices_router, objections_router]
 # the public API (issue 5): worker card, company report, search, lists, complaint and rating forms
 ROUTERS.append(public_router)
+ROUTERS.append(finance_router)  # the bank view with its inquiry log, and companies' authorisations (issue 5)
 ROUTERS.append(repairs_router)  # credit repair: apply, list, read, decide by the §3.6 conditions (issue 5)
 ROUTERS.append(commitments_router)  # commitments: sign, list, read, fulfilment, breach (issue 5)

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from jzcredit.cli.context import fail_on, get_ctx
 from jzcredit.common.clock import SHANGHAI
@@ -92,10 +93,10 @@ def authorisations(ctx: typer.Context, uscc: Uscc) -> None:
     def render(console: Console) -> None:
         table = Table("授权", "银行", "授权时间", "撤销时间", "状态")
         for g in rows:
-            bank = f"{g['bank_name']}（{g['bank_user_id']}）"
+            bank = Text(f"{g['bank_name']}（{g['bank_user_id']}）")  # names are plain text, never markup
             state = "生效中" if g["in_force"] else "已撤销"
             table.add_row(str(g["authorisation_id"]), bank, _when(g["granted_at"]), _when(g["revoked_at"]), state)
-        console.print(table if rows else f"企业 {uscc} 没有授权过银行")
+        console.print(table if rows else f"企业 {uscc} 没有授权过银行", markup=False)
 
     c.emit(rows, render)
 
@@ -106,7 +107,7 @@ def inquiries(
     uscc: Uscc,
     limit: Annotated[int, typer.Option("--limit", min=1, max=10_000, help="The newest N.")] = 100,
 ) -> None:
-    """Who looked at the company, when, why, and whether it was answered (newest first)."""
+    """Who looked at the company, when and why (newest first)."""
     c = get_ctx(ctx)
     try:
         with c.sessions() as session:
@@ -115,11 +116,11 @@ def inquiries(
         fail_on(exc)
 
     def render(console: Console) -> None:
-        table = Table("时间", "银行", "目的", "结果")
+        table = Table("时间", "银行", "目的")
         for q in rows:
-            table.add_row(_when(q["at"]), f"{q['bank_name']}（{q['bank_user_id']}）", q["purpose"],
-                          "已答复" if q["outcome"] == finance.ANSWERED else "已拒绝（未授权）")
-        console.print(table if rows else f"没有银行查询过企业 {uscc}")
+            # the bank's own words: plain text, never read as markup
+            table.add_row(_when(q["at"]), Text(f"{q['bank_name']}（{q['bank_user_id']}）"), Text(q["purpose"]))
+        console.print(table if rows else f"没有银行查询过企业 {uscc}", markup=False)
         if total > len(rows):
             console.print(f"共 {total} 条，显示最新 {len(rows)} 条", markup=False)
 

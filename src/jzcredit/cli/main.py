@@ -9,6 +9,7 @@ import typer
 
 from jzcredit.cli import audit as audit_cmd
 from jzcredit.cli import backup as backup_cmd
+from jzcredit.cli import banks as banks_cmd
 from jzcredit.cli import commitments as commitments_cmd
 from jzcredit.cli import complaints as complaints_cmd
 from jzcredit.cli import demo as demo_cmd
@@ -82,6 +83,7 @@ repairs_cmd.register(app)
 commitments_cmd.register(app)
 complaints_cmd.register(app)
 ratings_cmd.register(app)
+banks_cmd.register(app)
 
 
 def main() -> None:

@@ -31,7 +31,8 @@ class BankAuthorisation(Base):
 
 
 class BankInquiry(Base):
-    """查询记录: which bank looked at which company, when, why, and whether it was allowed."""
+    """查询记录: which bank looked at which company, when and why. Only answered looks are kept (a refused
+    look wrote nothing and showed nothing); ``outcome`` is always ``answered``."""
 
     __tablename__ = "bank_inquiries"
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -39,4 +40,4 @@ class BankInquiry(Base):
     company_id: Mapped[int] = mapped_column(ForeignKey("companies.subject_id"), index=True)
     at: Mapped[datetime] = mapped_column(Timestamp())
     purpose: Mapped[str] = mapped_column(Text)
-    outcome: Mapped[str] = mapped_column(String(16))  # answered | refused
+    outcome: Mapped[str] = mapped_column(String(16))  # answered (a refused look writes no row)

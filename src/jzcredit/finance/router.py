@@ -1,8 +1,8 @@
 """Banks over HTTP (issue 5): the bank view with its inquiry log, and a company's authorisations of banks.
 
 - ``GET /finance/companies/{uscc}?purpose=`` — a bank sees the §3.8 figures of a company only while that
-  company's authorisation of the bank is in force; every inquiry is logged and audited, a refused one too,
-  and a refusal answers exactly like an unknown company (404, same words).
+  company's authorisation of the bank is in force; every answered inquiry is logged and audited; a refusal
+  answers exactly like an unknown company (404, same words) and writes nothing.
 - ``GET /finance/inquiries`` — who looked, when and why: a company its own, a regulator its region.
 - ``GET|POST /companies/{uscc}/bank-authorisations``, ``DELETE …/{authorisation_id}`` — the company grants
   and revokes (at once); ``GET /finance/banks`` lists the banks it can choose from.
@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query
 from sqlalchemy.orm import Session
 
 from jzcredit.api.deps import clock, db, settings_of
@@ -35,24 +35,20 @@ HIDDEN: dict[int | str, dict[str, Any]] = {
 @router.get("/finance/companies/{uscc}", response_model=BankView, summary="A bank's view of a company (银行查询)",
             responses=HIDDEN)
 def bank_view(
-    request: Request,
     uscc: str = USCC_PATH,
-    purpose: str = Query(min_length=finance.PURPOSE_MIN, max_length=finance.PURPOSE_MAX,
-                         description="Why you look (the company sees it)", examples=["贷款申请审查"]),
+    purpose: str = Query(description=f"Why you look, {finance.PURPOSE_MIN}–{finance.PURPOSE_MAX} characters "
+                                     "(the company sees it in its inquiry log)", examples=["贷款申请审查"]),
     principal: Principal = Depends(requires("finance.read")),
+    session: Session = Depends(db),
     now: datetime = Depends(clock),
     settings: Settings = Depends(settings_of),
 ) -> dict[str, Any]:
     """The financing figures of a company that authorised you, counting only consented workers. Logged."""
     assert principal.user_id is not None  # every bank is a user
-    rules = programs_rules(settings.config).financing
-    # the log of a refused inquiry must survive the refusal: its own transaction commits before we answer
-    with request.app.state.sessions() as session, session.begin():
-        outcome = finance.inquire(session, bank_user_id=principal.user_id, uscc=uscc, purpose=purpose, now=now,
-                                  actor=principal.actor, rules=rules)
-    if outcome.view is None:
-        raise finance.hidden_company()
-    return outcome.view
+    clean = finance.check_purpose(purpose)  # bad input is refused alike whichever company is asked
+    company_id = authorize_subject(session, principal, "finance.read", finance.company_id_of(session, uscc), now=now)
+    return finance.inquire(session, bank_user_id=principal.user_id, company_id=company_id, purpose=clean, now=now,
+                           actor=principal.actor, rules=programs_rules(settings.config).financing)
 
 
 @router.get("/finance/inquiries", response_model=InquiryPage, summary="Who looked at a company (查询记录)",

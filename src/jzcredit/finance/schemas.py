@@ -41,7 +41,7 @@ class AuthorisationOut(BaseModel):
 
 
 class InquiryOut(BaseModel):
-    """查询记录: which bank looked at which company, when, why, and whether it was answered."""
+    """查询记录: which bank looked at which company, when and why (only answered looks: a refused one saw nothing)."""
 
     inquiry_id: int = Field(examples=[41])
     at: datetime
@@ -50,7 +50,6 @@ class InquiryOut(BaseModel):
     bank_user_id: int = Field(examples=[7])
     bank_name: str = Field(examples=["建设银行济南分行"])
     purpose: str = Field(description="Why the bank looked, in its own words", examples=["贷款申请审查"])
-    outcome: str = Field(description="`answered`, or `refused` (no authorisation in force)", examples=["answered"])
 
 
 class InquiryPage(BaseModel):

@@ -4,12 +4,12 @@ at an authorising company's §3.8 figures (银行查询); every look is logged a
 The figures are the financing program's own (``programs.financing``), computed for one company and
 counting only workers whose ``bank_aggregate`` consent is in force. A bank sees a company only while the
 company's authorisation of that bank is in force (``api.policy.bank_authorised``, the one policy
-function); a refused look is logged too, and answers exactly like an unknown company.
+function); a refused look answers exactly like an unknown company and writes nothing.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from jzcredit.api.policy import bank_authorised
 from jzcredit.common import audit, ids
+from jzcredit.common.clock import SHANGHAI
 from jzcredit.common.regions import scope_filter
 from jzcredit.errors import Conflict, Invalid, NotFound
 from jzcredit.finance.models import BankAuthorisation, BankInquiry
@@ -31,12 +32,13 @@ from jzcredit.users.models import User
 PURPOSE_MIN, PURPOSE_MAX = 2, 200
 NOTE_MAX = 500
 BANK_LISTS = ("red", "black")  # the watch list is internal to regulators (spec 02, Lists)
-ANSWERED, REFUSED = "answered", "refused"
+ANSWERED = "answered"  # the only outcome stored: a refused look writes no row
 
 
 def hidden_company() -> NotFound:
-    """What a bank is told about a company it may not see — the same words as for an unknown one."""
-    return NotFound("finance.company_not_found", "没有找到这家企业，或该企业没有授权您查询")
+    """What a bank is told about a company it may not see: the policy's answer for any subject outside a
+    scope, word for word the answer for an unknown one (``api.policy.authorize_subject``)."""
+    return NotFound("subject.not_found", "没有找到这个信用主体，或您无权查看")
 
 
 class OneCompany(Scope):
@@ -106,6 +108,10 @@ def authorisation_dict(a: BankAuthorisation, bank_name: str, uscc: str, now: dat
             "revoked_by": a.revoked_by, "note": a.note, "in_force": in_force}
 
 
+def _shanghai(at: datetime) -> str:
+    return at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+
+
 def _note(note: str | None) -> str | None:
     clean = " ".join((note or "").split())
     if len(clean) > NOTE_MAX:
@@ -153,7 +159,7 @@ def revoke(session: Session, *, company_id: int, actor: str, now: datetime, auth
     if grant is None:
         raise NotFound("finance.authorisation_unknown", missing)
     if grant.revoked_at is not None:
-        raise Conflict("finance.already_revoked", f"银行授权 {grant.id} 已于 {grant.revoked_at.isoformat()} 撤销")
+        raise Conflict("finance.already_revoked", f"银行授权 {grant.id} 已于 {_shanghai(grant.revoked_at)} 撤销")
     grant.revoked_at, grant.revoked_by = now, actor
     bank = session.get_one(User, grant.bank_user_id)
     audit.append(session, actor=actor, action="finance.revoke", obj=f"bank_authorisation:{grant.id}", now=now,
@@ -203,48 +209,30 @@ def company_view(session: Session, *, company_id: int, now: datetime, rules: Fin
     }
 
 
-@dataclass(frozen=True)
-class InquiryOutcome:
-    """One bank inquiry: logged either way; ``view`` only when the authorisation was in force."""
+def inquire(session: Session, *, bank_user_id: int, company_id: int, purpose: str | None, now: datetime,
+            actor: str, rules: FinancingRules) -> dict[str, Any]:
+    """A bank looks at a company's figures: answered, logged (the company sees it) and audited.
 
-    inquiry_id: int | None
-    view: dict[str, Any] | None
-
-
-def inquire(session: Session, *, bank_user_id: int, uscc: str, purpose: str | None, now: datetime, actor: str,
-            rules: FinancingRules) -> InquiryOutcome:
-    """A bank asks for a company's figures. Logged and audited whether answered or refused.
-
-    A refusal (unknown company, or no authorisation in force) is returned, not raised, so that the
-    caller can keep the log when it answers "not found".
+    Only while the company's authorisation of the bank is in force; otherwise the same "not found" as an
+    unknown company, and nothing is written (a refused look is no inquiry: the bank saw nothing).
     """
     clean = check_purpose(purpose)
-    company_id = company_id_of(session, uscc)
-    if company_id is None:
-        # no company to log it against: the audit chain keeps it (the code only when it is a USCC)
-        code = uscc.strip().upper()
-        shown = code if _is_uscc(code) else f"（无效代码，{len(code)} 个字符）"
-        audit.append(session, actor=actor, action="finance.inquiry", obj="company:unknown", now=now,
-                     detail={"uscc": shown, "bank_user_id": bank_user_id, "purpose": clean, "outcome": REFUSED})
-        return InquiryOutcome(None, None)
-    allowed = bank_authorised(session, bank_user_id=bank_user_id, company_id=company_id, now=now)
-    inquiry = BankInquiry(bank_user_id=bank_user_id, company_id=company_id, at=now, purpose=clean,
-                          outcome=ANSWERED if allowed else REFUSED)
+    if not bank_authorised(session, bank_user_id=bank_user_id, company_id=company_id, now=now):
+        raise hidden_company()
+    view = company_view(session, company_id=company_id, now=now, rules=rules)
+    inquiry = BankInquiry(bank_user_id=bank_user_id, company_id=company_id, at=now, purpose=clean, outcome=ANSWERED)
     session.add(inquiry)
     session.flush()
     audit.append(session, actor=actor, action="finance.inquiry", obj=f"company:{company_id}", now=now,
-                 detail={"inquiry_id": inquiry.id, "bank_user_id": bank_user_id, "purpose": clean,
-                         "outcome": inquiry.outcome})
-    if not allowed:
-        return InquiryOutcome(inquiry.id, None)
-    view = company_view(session, company_id=company_id, now=now, rules=rules)
-    return InquiryOutcome(inquiry.id, {**view, "inquiry_id": inquiry.id, "purpose": clean})
+                 detail={"inquiry_id": inquiry.id, "bank_user_id": bank_user_id, "purpose": clean})
+    return {**view, "inquiry_id": inquiry.id, "purpose": clean}
 
 
 def inquiries(session: Session, *, company_id: int | None = None, region_prefix: str | None = None,
               offset: int = 0, limit: int = 50) -> tuple[list[dict[str, Any]], int]:
-    """Who looked at which company, when, why and with what outcome, newest first; with the total."""
-    where: list[ColumnElement[bool]] = [scope_filter(Company.region_code, region_prefix)]
+    """Who looked at which company, when and why, newest first; with the total."""
+    where: list[ColumnElement[bool]] = [scope_filter(Company.region_code, region_prefix),
+                                        BankInquiry.outcome == ANSWERED]
     if company_id is not None:
         where.append(BankInquiry.company_id == company_id)
     total = session.scalar(select(func.count()).select_from(BankInquiry)
@@ -254,6 +242,6 @@ def inquiries(session: Session, *, company_id: int | None = None, region_prefix:
         .join(User, User.id == BankInquiry.bank_user_id).join(Company, Company.subject_id == BankInquiry.company_id)
         .where(*where).order_by(BankInquiry.id.desc()).offset(offset).limit(limit))
     items = [{"inquiry_id": q.id, "at": q.at, "company_uscc": uscc, "company_name": cname,
-              "bank_user_id": q.bank_user_id, "bank_name": bname, "purpose": q.purpose, "outcome": q.outcome}
+              "bank_user_id": q.bank_user_id, "bank_name": bname, "purpose": q.purpose}
              for q, bname, uscc, cname in rows]
     return items, int(total)
