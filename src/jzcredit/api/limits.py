@@ -250,8 +250,14 @@ class LimitsMiddleware:
             await self._refuse(scope, receive, send, 413, f"提交的内容超过了 {_size(limit)} 的上限，请拆分后分批提交")
 
 
-def install(app: Any, data: Mapping[str, Any], *, respond: Respond) -> LimitsConfig:
-    """Add the middleware with the ``api:`` settings from ``data`` (defaults merged with ``JZCREDIT_CONFIG``)."""
+def install(app: Any, data: Mapping[str, Any], *, respond: Respond,
+            clock: Callable[[], float] = time.monotonic) -> LimitsConfig:
+    """Add the middleware with the ``api:`` settings from ``data`` (defaults merged with ``JZCREDIT_CONFIG``).
+
+    The buckets read the time through ``app.state.limits_clock`` (seconds, monotonic), so a test can put
+    its own clock there and watch a bucket refill without sleeping.
+    """
     config = LimitsConfig.from_dict(data)
-    app.add_middleware(LimitsMiddleware, config=config, respond=respond)
+    app.state.limits_clock = clock
+    app.add_middleware(LimitsMiddleware, config=config, respond=respond, clock=lambda: app.state.limits_clock())
     return config
