@@ -9,6 +9,7 @@ from fastapi import APIRouter
 
 from jzcredit.api.system import router as system_router
 from jzcredit.commitments.router import router as commitments_router
+from jzcredit.feed.router import router as feed_router
 from jzcredit.finance.router import router as finance_router
 from jzcredit.ingest.router import router as ingest_router
 from jzcredit.lists.router import router as lists_router
@@ -27,3 +28,4 @@ ROUTERS.append(public_router)
 ROUTERS.append(finance_router)  # the bank view with its inquiry log, and companies' authorisations (issue 5)
 ROUTERS.append(repairs_router)  # credit repair: apply, list, read, decide by the §3.6 conditions (issue 5)
 ROUTERS.append(commitments_router)  # commitments: sign, list, read, fulfilment, breach (issue 5)
+ROUTERS.append(feed_router)  # the change feed for an upper-level platform, GET/POST /changes (issue 5)

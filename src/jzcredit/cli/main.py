@@ -14,6 +14,7 @@ from jzcredit.cli import commitments as commitments_cmd
 from jzcredit.cli import complaints as complaints_cmd
 from jzcredit.cli import demo as demo_cmd
 from jzcredit.cli import evaluate as evaluate_cmd
+from jzcredit.cli import feed as feed_cmd
 from jzcredit.cli import ingest as ingest_cmd
 from jzcredit.cli import lists as lists_cmd
 from jzcredit.cli import notices as notices_cmd
@@ -84,6 +85,7 @@ commitments_cmd.register(app)
 complaints_cmd.register(app)
 ratings_cmd.register(app)
 banks_cmd.register(app)
+feed_cmd.register(app)
 
 
 def main() -> None:

@@ -35,6 +35,9 @@ class FeedChange(Base):
     seq: Mapped[int] = mapped_column(BigId, primary_key=True)
     history_id: Mapped[int] = mapped_column(ForeignKey("record_history.id"), unique=True)
     record_id: Mapped[int] = mapped_column(ForeignKey("credit_records.id"))
+    # what is sent, fixed when the position is given: a re-read or re-send is the same bytes and digest
+    change: Mapped[dict[str, Any]] = mapped_column(JSON)
+    digest: Mapped[str] = mapped_column(String(64))
     sequenced_at: Mapped[datetime] = mapped_column(Timestamp())
 
 

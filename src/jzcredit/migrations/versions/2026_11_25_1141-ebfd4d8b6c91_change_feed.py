@@ -73,6 +73,8 @@ def upgrade() -> None:
     sa.Column('seq', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('history_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('record_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('change', sa.JSON(), nullable=False),
+    sa.Column('digest', sa.String(length=64), nullable=False),
     sa.Column('sequenced_at', jzcredit.db.Timestamp(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['history_id'], ['record_history.id'], name=op.f('fk_feed_changes_history_id_record_history')),
     sa.ForeignKeyConstraint(['record_id'], ['credit_records.id'], name=op.f('fk_feed_changes_record_id_credit_records')),

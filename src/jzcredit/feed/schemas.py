@@ -1,0 +1,75 @@
+"""HTTP shapes of the change feed (变更推送): ``GET /changes`` and ``POST /changes``, spec §4.4."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from jzcredit.feed.service import MAX_BATCH
+
+
+class ChangedRecord(BaseModel):
+    """The credit record as of the change (no free text: content and details stay home)."""
+
+    type: str
+    category: str
+    severity: str | None
+    status: str = Field(description="The status this change set")
+    decided_on: str | None
+    decided_precision: str
+    doc_number: str | None
+    authority: str | None
+    authority_uscc: str | None
+    amount: str | None = Field(description="Exact decimal as text")
+    publish_from: str | None
+    publish_until: str | None
+    valid_until: str | None
+    source: str
+
+
+class ChangedSubject(BaseModel):
+    """Whom the record is about: key and kind; a worker's name and ID number only masked."""
+
+    kind: str | None = Field(description="company, worker; null for a record not yet linked to a subject")
+    key: str | None = Field(description="USCC or worker code")
+    name: str | None = Field(description="Company name; a worker's name masked (张*芳)")
+    code_masked: str | None = Field(description="USCC, or the ID number masked (3701**********9885)")
+    region_code: str | None
+
+
+class Change(BaseModel):
+    """变更: one change of a credit record at its position in the feed."""
+
+    change_id: int = Field(description="Position in the origin's feed (increasing in the order changes were seen)")
+    origin: str = Field(description="The feed identity of the platform the change comes from")
+    record_id: int = Field(description="The record's id on the origin")
+    at: str = Field(description="When the change happened (ISO 8601)")
+    from_status: str | None
+    to_status: str
+    record: ChangedRecord
+    subject: ChangedSubject
+    digest: str = Field(description="SHA-256 of the change's content, to tell a re-send from a clash")
+
+
+class ChangesPage(BaseModel):
+    origin: str = Field(description="This platform's feed identity")
+    items: list[Change]
+    next_cursor: str = Field(description="Opaque: pass as `since` to read on (also when `items` is empty)")
+    has_more: bool = Field(description="More changes follow `next_cursor` now")
+
+
+class ChangeBatch(BaseModel):
+    """A batch of a lower-level platform's changes, as its ``GET /changes`` gave them."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"origin": "3f1c2a9b7d6e5f40",
+                                                                               "changes": []}]})
+    origin: str = Field(min_length=1, max_length=32, description="The sender's feed identity")
+    changes: list[dict[str, Any]] = Field(max_length=MAX_BATCH, description="Changes as `GET /changes` items")
+
+
+class BatchReceived(BaseModel):
+    origin: str
+    received: int = Field(description="Changes new to this platform")
+    duplicates: int = Field(description="Changes received before with the same content (nothing changed)")
+    acked_change_id: int | None = Field(description="The highest change id of the batch, now all held here")
