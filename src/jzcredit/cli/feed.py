@@ -54,9 +54,13 @@ def export(
         if output is None:
             count, cursor = _write_changes(c.sessions, sys.stdout, since, c.now)
         else:
-            partial = output.with_name(output.name + ".part")
-            with partial.open("w", encoding="utf-8") as fh:
-                count, cursor = _write_changes(c.sessions, fh, since, c.now)
+            partial = output.with_name(output.name + ".part")  # FILE appears only when complete
+            try:
+                with partial.open("w", encoding="utf-8") as fh:
+                    count, cursor = _write_changes(c.sessions, fh, since, c.now)
+            except BaseException:
+                partial.unlink(missing_ok=True)
+                raise
             partial.replace(output)
     except JzError as exc:
         fail_on(exc)
