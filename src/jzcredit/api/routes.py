@@ -9,6 +9,8 @@ from fastapi import APIRouter
 
 from jzcredit.api.system import router as system_router
 from jzcredit.commitments.router import router as commitments_router
+from jzcredit.complaints.codes_router import router as service_codes_router
+from jzcredit.complaints.router import router as complaints_router
 from jzcredit.feed.router import router as feed_router
 from jzcredit.finance.router import router as finance_router
 from jzcredit.ingest.router import router as ingest_router
@@ -29,3 +31,4 @@ ROUTERS.append(finance_router)  # the bank view with its inquiry log, and compan
 ROUTERS.append(repairs_router)  # credit repair: apply, list, read, decide by the §3.6 conditions (issue 5)
 ROUTERS.append(commitments_router)  # commitments: sign, list, read, fulfilment, breach (issue 5)
 ROUTERS.append(feed_router)  # the change feed for an upper-level platform, GET/POST /changes (issue 5)
+ROUTERS += [complaints_router, service_codes_router]  # complaints inbox and steps; service codes (issue 5)
