@@ -11,12 +11,14 @@ import typer
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from tests import factories
+from tests.cli.conftest import json_ok, one_line_error
 from typer.testing import Result
 
 from jzcredit.cli import users as users_cmd
 from jzcredit.common import audit, ids
 from jzcredit.common.clock import parse_now
 from jzcredit.common.crypto import Vault
+from jzcredit.errors import Unauthorized
 from jzcredit.registry import service as registry_service
 from jzcredit.registry.models import Worker
 from jzcredit.users import service as users_service
@@ -107,3 +109,25 @@ def test_users_add_resolves_subject_keys(
     assert wrong.exit_code == 1 and "家政企业" in wrong.stderr
     unknown = invoke(app, ["users", "add", "--role", "company", "--subject", "not-a-key", "--name", "x"])
     assert unknown.exit_code == 1 and "无法识别" in unknown.stderr
+
+
+def test_users_add_expires_through_the_given_day_and_users_revoke_stops_the_token(
+    invoke: Invoke, app: typer.Typer, sessions: sessionmaker[Session], vault: Vault
+) -> None:
+    out = json_ok(invoke, app, "2026-06-30T10:00", "users", "add", "--role", "bank", "--name", "济南银行",
+                  "--expires", "2026-07-31")
+    assert out["expires_at"] == "2026-08-01T00:00:00+08:00" and out["revoked_at"] is None
+    with sessions() as s:
+        assert users_service.authenticate(s, vault=vault, token=out["token"], now=parse_now("2026-07-31T23:59")).id
+        with pytest.raises(Unauthorized):
+            users_service.authenticate(s, vault=vault, token=out["token"], now=parse_now("2026-08-01"))
+    one_line_error(invoke(app, ["users", "add", "--role", "bank", "--name", "过期", "--expires", "2026-06-29"]), "已过")
+    one_line_error(invoke(app, ["users", "add", "--role", "bank", "--name", "乱写", "--expires", "下月"]), "YYYY-MM-DD")
+    revoked = json_ok(invoke, app, "2026-07-01T09:00", "users", "revoke", str(out["user_id"]))
+    assert revoked["revoked_at"] == "2026-07-01T09:00:00+08:00"
+    with sessions() as s, pytest.raises(Unauthorized):
+        users_service.authenticate(s, vault=vault, token=out["token"], now=parse_now("2026-07-01T09:00"))
+    one_line_error(invoke(app, ["users", "revoke", str(out["user_id"])]), "已于")
+    one_line_error(invoke(app, ["users", "revoke", "999999"]), "不存在")
+    with sessions() as s:
+        assert len(s.execute(select(User)).all()) == 1

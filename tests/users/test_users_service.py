@@ -115,3 +115,45 @@ def test_provider_record_types_are_checked(sessions: sessionmaker[Session], vaul
             users_service.add_user(s, vault=vault, role="provider", name="x", record_types=["bogus"], now=NOW)
         with pytest.raises(Invalid):
             users_service.add_user(s, vault=vault, role="admin", name="x", record_types=["penalty"], now=NOW)
+
+
+def test_token_works_until_its_expiry_and_not_a_moment_after(sessions: sessionmaker[Session], vault: Vault) -> None:
+    expires = NOW + timedelta(days=30)
+    with sessions() as s, s.begin():
+        user, token = users_service.add_user(s, vault=vault, role="bank", name="济南银行", now=NOW, expires_at=expires)
+    with sessions() as s:
+        assert users_service.authenticate(s, vault=vault, token=token, now=expires - timedelta(seconds=1)).id == user.id
+        with pytest.raises(Unauthorized) as exc:
+            users_service.authenticate(s, vault=vault, token=token, now=expires)
+        assert exc.value.code == "auth.expired_token"
+        entry = s.execute(select(audit.AuditEntry)).scalar_one()
+        assert expires.isoformat() in entry.detail
+
+
+def test_expiry_in_the_past_is_refused_and_nothing_is_created(sessions: sessionmaker[Session], vault: Vault) -> None:
+    with sessions() as s, s.begin(), pytest.raises(Invalid) as exc:
+        users_service.add_user(s, vault=vault, role="admin", name="管理员", now=NOW, expires_at=NOW)
+    assert exc.value.code == "user.expiry_past"
+    with sessions() as s:
+        assert s.execute(select(User)).first() is None
+
+
+def test_revoke_user_refuses_the_token_at_once_audited_and_only_once(
+        sessions: sessionmaker[Session], vault: Vault) -> None:
+    with sessions() as s, s.begin():
+        user, token = users_service.add_user(s, vault=vault, role="admin", name="管理员", now=NOW)
+    later = NOW + timedelta(hours=1)
+    with sessions() as s, s.begin():
+        users_service.revoke_user(s, user_id=user.id, now=later, actor="admin:1:平台")
+    with sessions() as s:
+        assert users_service.authenticate(s, vault=vault, token=token, now=later - timedelta(seconds=1)).id == user.id
+        with pytest.raises(Unauthorized) as exc:
+            users_service.authenticate(s, vault=vault, token=token, now=later)
+        assert exc.value.code == "auth.revoked_token"
+        actions = list(s.scalars(select(audit.AuditEntry.action).order_by(audit.AuditEntry.id)))
+        assert actions == ["user.create", "user.revoke"]
+    with sessions() as s, s.begin(), pytest.raises(Invalid) as again:
+        users_service.revoke_user(s, user_id=user.id, now=later, actor="admin:1:平台")
+    assert again.value.code == "user.already_revoked"
+    with sessions() as s, s.begin(), pytest.raises(NotFound):
+        users_service.revoke_user(s, user_id=user.id + 100, now=later)

@@ -24,4 +24,5 @@ class User(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(Timestamp())
     revoked_at: Mapped[datetime | None] = mapped_column(Timestamp())
+    expires_at: Mapped[datetime | None] = mapped_column(Timestamp())  # none: valid until revoked
     extra: Mapped[dict[str, Any] | None] = mapped_column(JSON)

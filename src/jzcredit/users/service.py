@@ -103,9 +103,12 @@ def add_user(
     region_code: str | None = None,
     subject_id: int | None = None,
     record_types: list[str] | None = None,
+    expires_at: datetime | None = None,
     actor: str = "system",
 ) -> tuple[User, str]:
-    """Create a user and return it with its clear token, which is never stored nor shown again."""
+    """Create a user and return it with its clear token, which is never stored nor shown again.
+
+    ``expires_at``: the token stops working at that moment (none: it works until revoked)."""
     if role not in ROLES:
         raise Invalid("user.role_unknown", f"未知角色 {role!r}：可选 {', '.join(ROLES)}")
     clean_name = _validate_name(name)
@@ -117,16 +120,29 @@ def add_user(
         region = None
     subject = _validate_subject(session, role, subject_id)
     types = _validate_record_types(role, record_types)
+    if expires_at is not None and expires_at <= now:
+        raise Invalid("user.expiry_past", f"令牌有效期 {expires_at:%Y-%m-%d %H:%M} 已过：请给出今后的日期")
     token = new_token()
     user = User(name=clean_name, role=role, region_code=region, subject_id=subject, record_types=types,
-                token_hash=vault.token_hash(token), created_at=now)
+                token_hash=vault.token_hash(token), created_at=now, expires_at=expires_at)
     session.add(user)
     session.flush()
     # the token (and its hash) stay out of the audit detail
     audit.append(session, actor=actor, action="user.create", obj=f"user:{user.id}", now=now,
                  detail={"role": role, "name": clean_name, "region_code": region, "subject_id": subject,
-                         "record_types": types})
+                         "record_types": types, "expires_at": expires_at.isoformat() if expires_at else None})
     return user, token
+
+
+def revoke_user(session: Session, *, user_id: int, now: datetime, actor: str = "system") -> User:
+    """Revoke a user's token at once (every later request with it is 401); revoking twice is refused."""
+    user = get_user(session, user_id=user_id)
+    if user.revoked_at is not None:
+        raise Invalid("user.already_revoked", f"用户 {user_id} 的令牌已于 {user.revoked_at:%Y-%m-%d %H:%M} 吊销")
+    user.revoked_at = now
+    audit.append(session, actor=actor, action="user.revoke", obj=f"user:{user.id}", now=now,
+                 detail={"role": user.role, "name": user.name})
+    return user
 
 
 def authenticate(session: Session, *, vault: Vault, token: str, now: datetime) -> User:
@@ -138,6 +154,8 @@ def authenticate(session: Session, *, vault: Vault, token: str, now: datetime) -
         raise Unauthorized("auth.invalid_token", "令牌无效：请检查令牌是否完整，或向管理员申请新令牌")
     if user.revoked_at is not None and user.revoked_at <= now:
         raise Unauthorized("auth.revoked_token", "令牌已被吊销：请向管理员申请新令牌")
+    if user.expires_at is not None and user.expires_at <= now:
+        raise Unauthorized("auth.expired_token", "令牌已过期：请向管理员申请新令牌")
     return user
 
 
