@@ -414,16 +414,9 @@ def same_as_unknown(ctx: Ctx, row: Row, principal: str, request: Request, respon
     return None
 
 
-# Known, reported, not ours to change: ``registry.resolve_subject_key`` answers a well-formed but unknown worker code
-# in a request body with ``subject.bad_key`` ("无法识别的主体标识") where a hidden one gets ``subject.not_found``. The
-# public card already tells whether a code exists, so nothing leaks; once fixed these rows simply pass.
-KNOWN_BAD_KEY = "subject.bad_key"
-
-
 @pytest.mark.parametrize("row", MATRIX, ids=[r.id for r in MATRIX])
 def test_matrix(row: Row, ctx: Ctx) -> None:
     wrong: list[str] = []
-    known: list[str] = []
     for principal in PRINCIPALS:
         for subject in row.subjects or (None,):
             want = expected(row, principal, subject)
@@ -437,15 +430,10 @@ def test_matrix(row: Row, ctx: Ctx) -> None:
             elif want in ("401", "403", "404"):
                 assert response.headers["content-type"].startswith("application/problem+json"), response.text
                 if want == "404" and (differs := same_as_unknown(ctx, row, principal, request, response)):
-                    body_key = "json" in request[2] and "subject_key" in request[2]["json"]
-                    is_known = body_key and subject in ("W1", "W2") and f"'code': '{KNOWN_BAD_KEY}'" in differs
-                    (known if is_known else wrong).append(differs)
+                    wrong.append(differs)
             if want == "ok" and got < 300 and row.subjects == () and principal in SCOPE:
                 listed_in_scope(response, ctx, principal, wrong)
     assert not wrong, f"{row.id}:\n" + "\n".join(wrong)
-    if known:
-        pytest.xfail(f"{row.id}: an unknown worker code in the body is {KNOWN_BAD_KEY}, a hidden one not_found "
-                     f"({len(known)} cases; see KNOWN_BAD_KEY)")
 
 
 def listed_in_scope(response: httpx.Response, ctx: Ctx, principal: str, wrong: list[str]) -> None:

@@ -92,3 +92,16 @@ def test_a_token_of_the_wrong_role_is_403_and_of_the_wrong_region_404(api: TestC
 def test_a_method_the_route_does_not_have_is_405_problem(api: TestClient, world: World) -> None:
     answer = problem(api.delete(NOTICES, headers=world.admin.headers), 405)
     assert "DELETE" in answer["detail"]
+
+
+@pytest.mark.parametrize("field", ["requirements", "authority"])
+def test_a_nul_character_in_any_text_is_a_422_not_a_database_error(
+        api: TestClient, world: World, sessions: sessionmaker[Session], field: str) -> None:
+    before = _counts(sessions)
+    body = {"subject_key": world.uscc, "requirements": "补签合同", field: "补签\x00合同"}
+    answer = problem(api.post(NOTICES, headers=world.regulator.headers, json=body), 422, code="invalid_request")
+    assert "NUL" in answer["detail"]
+    review = api.post("/api/v1/lists/entries/1/review", headers=world.regulator.headers,
+                      json={"decision": "approve", "version": 1, "note": "\x00"})
+    problem(review, 422, code="invalid_request")
+    assert _counts(sessions) == before

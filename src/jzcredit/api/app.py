@@ -122,7 +122,10 @@ async def _on_jz_error(request: Request, exc: Exception) -> Response:
 async def _on_http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     code, title, detail = HTTP_PROBLEMS.get(exc.status_code, ("http_error", "请求未能完成", "请求未能完成"))
-    problem = Problem(exc.status_code, code, title, detail.format(path=request.url.path, method=request.method))
+    detail = detail.format(path=request.url.path, method=request.method)
+    if isinstance(exc, limits.BodyTooLarge):  # our own sentence, naming the limit
+        detail = exc.detail
+    problem = Problem(exc.status_code, code, title, detail)
     return problem_response(request, problem, exc.headers)
 
 

@@ -152,8 +152,12 @@ class BodyTooLarge(StarletteHTTPException):
     """Raised from ``receive`` at the first byte over the limit; FastAPI passes HTTP exceptions through to the
     app's handler, which answers 413 like any other problem."""
 
-    def __init__(self) -> None:
-        super().__init__(status_code=413)
+    def __init__(self, limit: int) -> None:
+        super().__init__(status_code=413, detail=too_large(limit))
+
+
+def too_large(limit: int) -> str:
+    return f"提交的内容超过了 {_size(limit)} 的上限，请拆分后分批提交"
 
 
 def _trusted(address: str, proxies: tuple[Network, ...]) -> bool:
@@ -220,7 +224,7 @@ class LimitsMiddleware:
         limit = self.config.body_limit(scope["path"])
         declared = _content_length(scope)
         if declared is not None and declared > limit:
-            await self._refuse(scope, receive, send, 413, f"提交的内容超过了 {_size(limit)} 的上限，请拆分后分批提交")
+            await self._refuse(scope, receive, send, 413, too_large(limit))
             return
         await self._limited(scope, receive, send, limit)
 
@@ -234,7 +238,7 @@ class LimitsMiddleware:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > limit:
-                    raise BodyTooLarge()
+                    raise BodyTooLarge(limit)
             return message
 
         async def watched_send(message: Message) -> None:
@@ -247,7 +251,7 @@ class LimitsMiddleware:
         except BodyTooLarge:
             if started:  # a handler that streamed its answer while reading: nothing more can be said
                 raise
-            await self._refuse(scope, receive, send, 413, f"提交的内容超过了 {_size(limit)} 的上限，请拆分后分批提交")
+            await self._refuse(scope, receive, send, 413, too_large(limit))
 
 
 def install(app: Any, data: Mapping[str, Any], *, respond: Respond,

@@ -8,6 +8,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic_core import PydanticCustomError
+
 LOCATIONS: Mapping[str, str] = {
     "query": "查询参数",
     "path": "路径参数",
@@ -50,6 +53,7 @@ MESSAGES: Mapping[str, str] = {
     "list_type": "应为列表",
     "extra_forbidden": "不认识这个字段",
     "value_error": "取值不正确",
+    "text_nul": "文本中不能含有空字符（NUL）",
 }
 
 
@@ -79,3 +83,27 @@ def one_line(error: Mapping[str, Any]) -> str:
     where = LOCATIONS.get(str(error["location"]), str(error["location"]))
     subject = f"{where} {error['field']}" if error["field"] else where
     return f"{subject}：{error['message']}"
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, Mapping):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+class RequestBody(BaseModel):
+    """The base of every JSON request body: unknown fields are refused, and so is a NUL character in any text
+    (PostgreSQL cannot store one; refused here as a 422 instead of failing in the database)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul(cls, data: Any) -> Any:
+        if _has_nul(data):
+            raise PydanticCustomError("text_nul", "文本中不能含有空字符（NUL）")
+        return data

@@ -11,6 +11,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from jzcredit.api.validation import RequestBody
 from jzcredit.api.workflow import Version
 
 TEXT_BOUND = 20_000
@@ -19,7 +20,7 @@ KEY_BOUND = 64
 Text = Annotated[str, StringConstraints(max_length=TEXT_BOUND, pattern=r"^[^\x00]*$")]
 
 
-class CommitmentSign(BaseModel):
+class CommitmentSign(RequestBody):
     """签署信用承诺: a company for itself, or a regulator (or the admin) recording one for a subject."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
@@ -34,7 +35,7 @@ class CommitmentSign(BaseModel):
     in_place_of: Text | None = Field(None, description="Notification only: the certificate it stands in for")
 
 
-class CommitmentFulfilment(BaseModel):
+class CommitmentFulfilment(RequestBody):
     """The commitment was kept: ``in_force`` → ``fulfilled``."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
@@ -43,7 +44,7 @@ class CommitmentFulfilment(BaseModel):
     version: Version
 
 
-class CommitmentBreach(BaseModel):
+class CommitmentBreach(RequestBody):
     """The commitment was broken: ``in_force`` → ``breached`` and a ``commitment_breach`` negative record."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [

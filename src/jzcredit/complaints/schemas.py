@@ -13,6 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from jzcredit.api.validation import RequestBody
 from jzcredit.api.workflow import Version
 
 TEXT_BOUND = 40_000
@@ -20,14 +21,14 @@ KEY_BOUND = 64
 PRINTABLE = r"^[^\x00-\x1f\x7f]*$"  # a key or an order number has no control characters (PostgreSQL takes no NUL)
 
 
-class ComplaintStepIn(BaseModel):
+class ComplaintStepIn(RequestBody):
     """A step that carries nothing but the version read (forwarding)."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"version": 1}]})
     version: Version
 
 
-class ComplaintResponse(BaseModel):
+class ComplaintResponse(RequestBody):
     """The company's answer (``forwarded`` → ``responded``); a late one is taken, the missed deadline stays."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
@@ -45,7 +46,7 @@ class ComplaintResolution(BaseModel):
     version: Version
 
 
-class ComplaintMediation(BaseModel):
+class ComplaintMediation(RequestBody):
     """Mediation of an unresolved complaint, or of one left unanswered past ``respond_by``."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
@@ -54,7 +55,7 @@ class ComplaintMediation(BaseModel):
     version: Version
 
 
-class ComplaintClosure(BaseModel):
+class ComplaintClosure(RequestBody):
     """Closing a resolved or mediated complaint with its finding; ``substantiated`` writes credit records."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
@@ -108,7 +109,7 @@ class Complaint(BaseModel):
     steps: list[ComplaintStep] | None = Field(None, description="Every step, oldest first (single reads)")
 
 
-class ServiceCodeIssue(BaseModel):
+class ServiceCodeIssue(RequestBody):
     """发放服务评价码: one per service order; ``order_ref`` names the order (then ``count`` is 1)."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [

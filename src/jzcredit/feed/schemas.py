@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from jzcredit.api.validation import RequestBody
 from jzcredit.feed.service import MAX_BATCH
 
 
@@ -59,7 +60,7 @@ class ChangesPage(BaseModel):
     has_more: bool = Field(description="More changes follow `next_cursor` now")
 
 
-class ChangeBatch(BaseModel):
+class ChangeBatch(RequestBody):
     """A batch of a lower-level platform's changes, as its ``GET /changes`` gave them."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"origin": "3f1c2a9b7d6e5f40",

@@ -6,10 +6,12 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from jzcredit.api.validation import RequestBody
+
 USCC_EXAMPLE = "91370102MA3C5EXL0X"
 
 
-class AuthoriseIn(BaseModel):
+class AuthoriseIn(RequestBody):
     """A company authorises a bank (``bank_user_id`` from ``GET /finance/banks``)."""
 
     model_config = ConfigDict(extra="forbid")

@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from jzcredit.api.validation import RequestBody
+
 ListName = Literal["red", "black", "watch"]
 EntryStatus = Literal["candidate", "approved", "published", "rejected", "removed", "expired", "active", "closed"]
 
@@ -41,7 +43,7 @@ class ListEntryOut(BaseModel):
     condition: str | None = Field(description="The rule's condition in words, as it stood when proposed")
 
 
-class ReviewIn(BaseModel):
+class ReviewIn(RequestBody):
     """A regulator's decision on a candidate. ``version`` is the one you saw: a stale one is 409."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [

@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from jzcredit.api.validation import RequestBody
 from jzcredit.api.workflow import Id, Version
 
 TEXT_BOUND = 40_000  # the service allows 20,000 characters after trimming
@@ -19,7 +20,7 @@ FieldName = Annotated[str, StringConstraints(max_length=32)]
 FieldValue = Annotated[str, StringConstraints(max_length=TEXT_BOUND)]
 
 
-class ObjectionFile(BaseModel):
+class ObjectionFile(RequestBody):
     """提出异议: the subject for its own record, or a regulator for a record in its region."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
@@ -29,7 +30,7 @@ class ObjectionFile(BaseModel):
     evidence: str | None = Field(None, max_length=TEXT_BOUND, description="Supporting evidence")
 
 
-class ObjectionDecision(BaseModel):
+class ObjectionDecision(RequestBody):
     """The regulator's decision: uphold (revoke, or correct with ``corrections``) or dismiss (restore)."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [

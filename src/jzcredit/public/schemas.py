@@ -11,6 +11,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from jzcredit.api.validation import RequestBody
+
 ListName = Literal["red", "black"]
 # the complaints domain's vocabulary (complaints.models.CATEGORIES; a test keeps the two equal)
 ComplaintCategory = Literal["quality", "price", "contract", "damage", "theft", "abuse", "injury", "other"]
@@ -227,7 +229,7 @@ class ListPage(BaseModel):
 # --- complaints and ratings -----------------------------------------------------------------------
 
 
-class ComplaintIn(BaseModel):
+class ComplaintIn(RequestBody):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
         "company_uscc": "91370100MA3C5EXL0X", "worker_code": None, "category": "quality",
         "description": "约定 4 小时保洁，实际只做了 2 小时。", "contact_phone": "13812345678"}]})
@@ -270,7 +272,7 @@ class ComplaintTrack(BaseModel):
     timeline: list[TimelineStep]
 
 
-class RatingIn(BaseModel):
+class RatingIn(RequestBody):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
         "company_uscc": "91370100MA3C5EXL0X", "service_code": "PJ7K3M9Q2XWDAB", "stars": 5,
         "worker_code": None, "comment": "准时、细心。"}]})

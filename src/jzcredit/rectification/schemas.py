@@ -11,13 +11,14 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from jzcredit.api.validation import RequestBody
 from jzcredit.api.workflow import Id, Version
 
 TEXT_BOUND = 40_000  # the service allows 20,000 characters after trimming
 KEY_BOUND = 64
 
 
-class NoticeIssue(BaseModel):
+class NoticeIssue(RequestBody):
     """下达限期整改通知."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
@@ -32,7 +33,7 @@ class NoticeIssue(BaseModel):
                                   description="Issuing authority (part of the notice number); default from settings")
 
 
-class NoticeEvidence(BaseModel):
+class NoticeEvidence(RequestBody):
     """The subject's rectification evidence (``issued`` → ``submitted``)."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
@@ -41,7 +42,7 @@ class NoticeEvidence(BaseModel):
     version: Version
 
 
-class NoticeVerification(BaseModel):
+class NoticeVerification(RequestBody):
     """The regulator's check of the evidence: accept (→ ``verified``) or reject (→ ``issued``, same deadline)."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [

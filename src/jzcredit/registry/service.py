@@ -131,9 +131,11 @@ def resolve_subject_key(session: Session, *, vault: Vault, key: str) -> int:
     """KEY = a USCC, a worker code (active or revoked) or an ID number; never echoed back in full."""
     code = key.strip().upper()
     if code.startswith("JZ") and ids.is_worker_code(ids.normalise_worker_code(code)):
-        found = session.scalar(select(WorkerCode.worker_id).where(WorkerCode.code == ids.normalise_worker_code(code)))
+        worker_code = ids.normalise_worker_code(code)
+        found = session.scalar(select(WorkerCode.worker_id).where(WorkerCode.code == worker_code))
         if found is not None:
             return found
+        raise NotFound("subject.not_found", f"没有服务员编码为 {worker_code} 的家政服务员")
     try:
         number = ids.validate_id_number(code)
     except ids.InvalidIdentifier:

@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from jzcredit.api.validation import RequestBody
 from jzcredit.api.workflow import Id, Version
 
 TEXT_BOUND = 20_000
@@ -18,7 +19,7 @@ TEXT_BOUND = 20_000
 Text = Annotated[str, StringConstraints(max_length=TEXT_BOUND, pattern=r"^[^\x00]*$")]
 
 
-class RepairApply(BaseModel):
+class RepairApply(RequestBody):
     """申请信用修复: the subject for itself, or a regulator (or the admin) on its behalf."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
@@ -32,7 +33,7 @@ class RepairApply(BaseModel):
     training_completed: bool = Field(False, description="Credit-repair training completed (needed if serious)")
 
 
-class RepairDecision(BaseModel):
+class RepairDecision(RequestBody):
     """The regulator's decision. The §3.6 conditions decide the outcome: ``approve`` is refused (409, naming
     every failed condition) unless all hold, ``reject`` is refused (409) when all hold."""
 
