@@ -22,7 +22,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from jzcredit import __version__, migrate
@@ -158,6 +158,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
 
 class Health(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"status": "ok", "schema": "5c0f1e2d7a91", "schema_head": "5c0f1e2d7a91", "version": "0.1.0"}]})
+
     status: str = Field(description="`ok` when the database answers")
     schema_revision: str | None = Field(serialization_alias="schema", description="Alembic revision of the database")
     schema_head: str | None = Field(description="Alembic revision this version of jzcredit expects")
@@ -194,6 +197,31 @@ PROBLEM_SCHEMA: dict[str, Any] = {
 }
 
 
+def _allows_null(prop: dict[str, Any]) -> bool:
+    return prop.get("type") == "null" or any(option.get("type") == "null" for option in prop.get("anyOf", ()))
+
+
+def _restore_nulls(example: Any, schema: dict[str, Any], schemas: dict[str, Any]) -> None:
+    """FastAPI writes the document without any ``null`` (``exclude_none``), examples included; put back the
+    nulls an example's required, nullable fields had, so that every example stays valid against its schema."""
+    if "$ref" in schema:
+        schema = schemas[schema["$ref"].rsplit("/", 1)[-1]]
+    for option in schema.get("anyOf", ()):
+        if option.get("type") != "null":
+            _restore_nulls(example, option, schemas)
+    if isinstance(example, dict) and "properties" in schema:
+        for name in schema.get("required", ()):
+            prop = schema["properties"].get(name, {})
+            if name not in example and _allows_null(prop):
+                example[name] = None
+        for name, value in example.items():
+            if name in schema["properties"]:
+                _restore_nulls(value, schema["properties"][name], schemas)
+    elif isinstance(example, list) and isinstance(schema.get("items"), dict):
+        for item in example:
+            _restore_nulls(item, schema["items"], schemas)
+
+
 def _document_problems(app: FastAPI) -> Callable[[], dict[str, Any]]:
     """OpenAPI where every error answer is ``application/problem+json`` (what the one error handler sends)."""
 
@@ -213,6 +241,9 @@ def _document_problems(app: FastAPI) -> Callable[[], dict[str, Any]]:
         schemas = doc["components"]["schemas"]
         for unused in ("HTTPValidationError", "ValidationError"):
             schemas.pop(unused, None)
+        for schema in schemas.values():
+            for example in schema.get("examples", ()):
+                _restore_nulls(example, schema, schemas)
         app.openapi_schema = doc
         return doc
 

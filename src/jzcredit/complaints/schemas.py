@@ -122,6 +122,11 @@ class ServiceCodeIssue(RequestBody):
 
 
 class ServiceCode(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "code": "PJ7K3M9Q2X4PAB", "service_code_id": 1, "company_key": "91370102MA3C5EXL0X", "worker_key": None,
+        "order_ref": "DD-2026-0630-001", "issued_at": "2026-06-30T10:00:00+08:00", "expires_on": "2026-07-30",
+        "status": "unused", "used_at": None, "rating_id": None}]})
+
     code: str = Field(description="What the consumer types to rate (PJ…)")
     service_code_id: int
     company_key: str | None

@@ -53,7 +53,25 @@ class Change(BaseModel):
     digest: str = Field(description="SHA-256 of the change's content, to tell a re-send from a clash")
 
 
+CHANGE_EXAMPLE: dict[str, Any] = {
+    "change_id": 1024, "origin": "3f1c2a9b7d6e5f40", "record_id": 877, "at": "2026-06-30T10:00:00+08:00",
+    "from_status": None, "to_status": "active",
+    "record": {"type": "penalty", "category": "negative", "severity": "serious", "status": "active",
+               "decided_on": "2026-06-20", "decided_precision": "day", "doc_number": "济市监罚〔2026〕15号",
+               "authority": "济南市市场监督管理局", "authority_uscc": None, "amount": "50000.00",
+               "publish_from": "2026-06-20", "publish_until": "2029-06-20", "valid_until": None,
+               "source": "penalty-shuanggongshi"},
+    "subject": {"kind": "company", "key": "91370100MA3C5EXL0X", "name": "济南家政服务有限公司",
+                "code_masked": "91370100MA3C5EXL0X", "region_code": "370102"},
+    "digest": "9b2f" + "0" * 60,
+}
+
+
 class ChangesPage(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "origin": "3f1c2a9b7d6e5f40", "items": [CHANGE_EXAMPLE], "next_cursor": "M2YxYzJhOWI3ZDZlNWY0MDoxMDI0",
+        "has_more": False}]})
+
     origin: str = Field(description="This platform's feed identity")
     items: list[Change]
     next_cursor: str = Field(description="Opaque: pass as `since` to read on (also when `items` is empty)")
@@ -70,6 +88,9 @@ class ChangeBatch(RequestBody):
 
 
 class BatchReceived(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"origin": "3f1c2a9b7d6e5f40", "received": 97, "duplicates": 3, "acked_change_id": 1024}]})
+
     origin: str
     received: int = Field(description="Changes new to this platform")
     duplicates: int = Field(description="Changes received before with the same content (nothing changed)")

@@ -183,6 +183,8 @@ class CompanyReport(BaseModel):
 
 
 class CompanyHit(BaseModel):
+    model_config = _example(uscc="91370100MA3C5EXL0X", name="济南家政服务有限公司", region_code="370102", grade="B")
+
     uscc: str
     name: str
     region_code: str | None
@@ -242,6 +244,8 @@ class ComplaintIn(RequestBody):
 
 
 class ComplaintFiled(BaseModel):
+    model_config = _example(complaint_id=41, tracking_code="TS7K3M9Q2XWD", respond_by=None, status="filed")
+
     complaint_id: int
     tracking_code: str = Field(description="投诉查询码: keep it to follow the complaint")
     respond_by: date | None = Field(description="Set when the regulator forwards it to the company")
@@ -256,6 +260,14 @@ class TimelineStep(BaseModel):
 
 class ComplaintTrack(BaseModel):
     """What the complainant sees by the tracking code: no personal data."""
+
+    model_config = _example(tracking_code="TS7K3M9Q2XWD", status="responded", status_label="企业已答复",
+                            category="quality", filed_on="2026-06-01", forwarded_on="2026-06-02",
+                            respond_by="2026-06-09", responded_on="2026-06-05",
+                            response="已安排补做 2 小时保洁并致歉。", unanswered=False, finding=None, closed_on=None,
+                            timeline=[{"on": "2026-06-01", "status": "filed", "status_label": "已受理"},
+                                      {"on": "2026-06-02", "status": "forwarded", "status_label": "已转企业"},
+                                      {"on": "2026-06-05", "status": "responded", "status_label": "企业已答复"}])
 
     tracking_code: str
     status: str
@@ -286,6 +298,9 @@ class RatingIn(RequestBody):
 
 
 class RatingAdded(BaseModel):
+    model_config = _example(rating_id=7, company_uscc="91370100MA3C5EXL0X", worker_code="JZ7K3M9Q2XWD", stars=5,
+                            rated_on="2026-06-30")
+
     rating_id: int
     company_uscc: str
     worker_code: str | None

@@ -49,15 +49,18 @@ class FailedCondition(BaseModel):
     reason: str
 
 
+REPAIR_EXAMPLE: dict[str, Any] = {
+    "repair_id": 5, "subject_key": "91370102MA3C5EXL0X", "record_id": 12, "list_entry_id": None,
+    "record_ids": [12], "status": "submitted", "applied_on": "2026-06-30", "applied_by": "company:5:济南家政",
+    "decide_by": "2026-07-07", "decided_on": None, "decided_by": None, "late": False, "failed": [],
+    "commitment_signed": True, "commitment_id": 9, "evidence": "罚款已缴清", "training_completed": False,
+    "certificate_number": None, "certificate": None, "version": 1}
+
+
 class Repair(BaseModel):
     """An application as the API shows it."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [
-        {"repair_id": 5, "subject_key": "91370102MA3C5EXL0X", "record_id": 12, "list_entry_id": None,
-         "record_ids": [12], "status": "submitted", "applied_on": "2026-06-30", "applied_by": "company:5:济南家政",
-         "decide_by": "2026-07-07", "decided_on": None, "decided_by": None, "late": False, "failed": [],
-         "commitment_signed": True, "commitment_id": 9, "evidence": "罚款已缴清", "training_completed": False,
-         "certificate_number": None, "certificate": None, "version": 1}]})
+    model_config = ConfigDict(json_schema_extra={"examples": [REPAIR_EXAMPLE]})
     repair_id: int
     subject_key: str | None = Field(description="USCC or worker code of the applicant subject")
     record_id: int | None = Field(description="The target record (null for a list-entry target)")
@@ -81,6 +84,11 @@ class Repair(BaseModel):
 
 
 class RepairDecided(Repair):
+    model_config = ConfigDict(json_schema_extra={"examples": [REPAIR_EXAMPLE | {
+        "status": "approved", "decided_on": "2026-07-03", "decided_by": "regulator:2:济南市监管",
+        "certificate_number": "XYXF-2026-000005", "version": 2, "reasons": [],
+        "list_entries_removed": [], "grade": "B"}]})
+
     reasons: list[FailedCondition] = Field(description="Each failed condition with its reason (rejected)")
     list_entries_removed: list[dict[str, Any]] = Field(description="List entries removed by the approval")
     grade: str | None = Field(description="The subject's grade after the decision")
