@@ -105,3 +105,13 @@ def test_a_nul_character_in_any_text_is_a_422_not_a_database_error(
                       json={"decision": "approve", "version": 1, "note": "\x00"})
     problem(review, 422, code="invalid_request")
     assert _counts(sessions) == before
+
+
+def test_a_long_number_typed_into_a_url_never_comes_back_whole(api: TestClient, world: World) -> None:
+    for number in ("110101199003077777", "11010119900307777X", "13912345678"):
+        for path in (f"/api/v1/public/workers/{number}", f"/api/v1/public/companies/{number}",
+                     f"/api/v1/no-such-route/{number}", f"/api/v1/subjects/{number}"):
+            response = api.get(path, headers=world.admin.headers)
+            assert 400 <= response.status_code < 500, response.text
+            assert number not in response.text and number[3:-4] not in response.text
+            assert response.json()["instance"].endswith(number[-4:])

@@ -11,6 +11,7 @@ reference that is also written to the server log.
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
@@ -105,12 +106,21 @@ def wants_html(request: Request) -> bool:
     return html > 0 and html >= json_q
 
 
+# an ID number (18) or a mobile number (11) typed into a URL: the problem's instance never repeats it whole
+_LONG_NUMBER = re.compile(r"(?<![0-9A-Za-z])[0-9]{10,17}[0-9Xx](?![0-9A-Za-z])")
+
+
+def _instance(path: str) -> str:
+    """The problem's ``instance``: the path asked, with any long number masked as the product masks it."""
+    return _LONG_NUMBER.sub(lambda m: m.group()[:3] + "*" * (len(m.group()) - 7) + m.group()[-4:], path)
+
+
 def problem_response(request: Request, problem: Problem, headers: Mapping[str, str] | None = None) -> Response:
     if wants_html(request):
         context = {"problem": problem, "next_step": NEXT_STEPS.get(problem.status, DEFAULT_NEXT_STEP)}
         return templates.TemplateResponse(request, "error.html", context, status_code=problem.status,
                                           headers=dict(headers or {}))
-    return JSONResponse(problem.as_json(request.url.path), status_code=problem.status,
+    return JSONResponse(problem.as_json(_instance(request.url.path)), status_code=problem.status,
                         media_type=PROBLEM_JSON, headers=dict(headers or {}))
 
 
@@ -122,7 +132,7 @@ async def _on_jz_error(request: Request, exc: Exception) -> Response:
 async def _on_http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     code, title, detail = HTTP_PROBLEMS.get(exc.status_code, ("http_error", "请求未能完成", "请求未能完成"))
-    detail = detail.format(path=request.url.path, method=request.method)
+    detail = detail.format(path=_instance(request.url.path), method=request.method)
     if isinstance(exc, limits.BodyTooLarge):  # our own sentence, naming the limit
         detail = exc.detail
     problem = Problem(exc.status_code, code, title, detail)
