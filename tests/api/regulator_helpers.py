@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -128,6 +129,18 @@ def api_client(settings: Settings) -> Iterator[TestClient]:
     settings.now = NOW.strftime("%Y-%m-%dT%H:%M")
     with TestClient(create_app(settings), raise_server_exceptions=False) as client:
         yield client
+
+
+@pytest.fixture(name="world")
+def world_fixture(sessions: sessionmaker[Session], vault: Vault) -> World:
+    """The four subjects and one user per principal (import it, with ``client_fixture``, to use it)."""
+    return build_world(sessions, vault)
+
+
+@pytest.fixture(name="client")
+def client_fixture(settings: Settings, world: World) -> Iterator[TestClient]:
+    with api_client(settings) as c:
+        yield c
 
 
 def open_candidate(world: World, subject: str, *, list_name: str = "black", rule: str = "B1") -> tuple[int, int]:

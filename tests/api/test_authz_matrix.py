@@ -28,7 +28,6 @@ import pytest
 import yaml
 from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
-from sqlalchemy.orm import Session, sessionmaker
 from tests.api.regulator_helpers import (
     NOW,
     OWN_SUBJECT,
@@ -36,14 +35,13 @@ from tests.api.regulator_helpers import (
     ROLE_OF,
     SCOPE,
     World,
-    build_world,
     open_candidate,
     penalty_file,
+    world_fixture,  # noqa: F401  (fixture)
 )
 from tests.factories import add_record
 
 from jzcredit.api.app import create_app
-from jzcredit.common.crypto import Vault
 from jzcredit.common.ids import make_uscc, new_worker_code
 from jzcredit.config import Settings
 from jzcredit.finance.models import BankAuthorisation
@@ -333,11 +331,6 @@ def test_the_scope_table_is_what_spec_02_says() -> None:
 
 
 # --- the matrix ----------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def world(sessions: sessionmaker[Session], vault: Vault) -> World:
-    return build_world(sessions, vault)
 
 
 @pytest.fixture

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
-from tests.api.regulator_helpers import World, api_client, build_world, csv_bytes, penalty_file, training_file
+from tests.api.regulator_helpers import (  # noqa: F401  (fixtures)
+    World,
+    client_fixture,
+    csv_bytes,
+    penalty_file,
+    training_file,
+    world_fixture,
+)
 
 from jzcredit.common.audit import AuditEntry
-from jzcredit.common.crypto import Vault
-from jzcredit.config import Settings
 from jzcredit.evaluation.models import EvaluationHead
 from jzcredit.ingest import declared
 from jzcredit.ingest import router as ingest_router
@@ -21,17 +25,6 @@ from jzcredit.ingest.models import Batch
 from jzcredit.records.models import TYPES, CreditRecord
 
 FULL_ID = re.compile(r"(?<![0-9])[1-9][0-9]{16}[0-9Xx](?![0-9])")
-
-
-@pytest.fixture
-def world(sessions: sessionmaker[Session], vault: Vault) -> World:
-    return build_world(sessions, vault)
-
-
-@pytest.fixture
-def client(settings: Settings, world: World) -> Iterator[TestClient]:
-    with api_client(settings) as c:
-        yield c
 
 
 def _post(client: TestClient, world: World, who: str, kind: str, content: bytes, *, name: str = "data.csv",

@@ -2,32 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
-from tests.api.regulator_helpers import NOW, World, api_client, build_world, open_candidate, publish
+from tests.api.regulator_helpers import (  # noqa: F401  (fixtures)
+    NOW,
+    World,
+    client_fixture,
+    open_candidate,
+    publish,
+    world_fixture,
+)
 from tests.factories import add_record
 
 from jzcredit.common.audit import AuditEntry
-from jzcredit.common.crypto import Vault
-from jzcredit.config import Settings
 from jzcredit.lists import service as lists_service
 from jzcredit.lists.models import ListEntry
-
-
-@pytest.fixture
-def world(sessions: sessionmaker[Session], vault: Vault) -> World:
-    return build_world(sessions, vault)
-
-
-@pytest.fixture
-def client(settings: Settings, world: World) -> Iterator[TestClient]:
-    with api_client(settings) as c:
-        yield c
 
 
 def _propose_b1(world: World, *subjects: str) -> dict[str, int]:

@@ -2,29 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
-from tests.api.regulator_helpers import NOW, World, api_client, build_world
+from tests.api.regulator_helpers import (  # noqa: F401  (fixtures)
+    NOW,
+    World,
+    client_fixture,
+    world_fixture,
+)
 
 from jzcredit.common.audit import AuditEntry
-from jzcredit.common.crypto import Vault
-from jzcredit.config import Settings
 from jzcredit.reports import stats as stats_report
-
-
-@pytest.fixture
-def world(sessions: sessionmaker[Session], vault: Vault) -> World:
-    return build_world(sessions, vault)
-
-
-@pytest.fixture
-def client(settings: Settings, world: World) -> Iterator[TestClient]:
-    with api_client(settings) as c:
-        yield c
 
 
 def _stats(client: TestClient, world: World, who: str, region: str | None = None) -> tuple[int, dict]:  # type: ignore[type-arg]

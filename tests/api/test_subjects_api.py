@@ -4,33 +4,24 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
-from tests.api.regulator_helpers import NOW, World, api_client, build_world
+from tests.api.regulator_helpers import (  # noqa: F401  (fixtures)
+    NOW,
+    World,
+    client_fixture,
+    world_fixture,
+)
 from tests.factories import add_record
 
 from jzcredit.common.audit import AuditEntry
-from jzcredit.common.crypto import Vault
-from jzcredit.config import Settings
 from jzcredit.registry.file import subject_file
 
 FULL_ID = re.compile(r"(?<![0-9])[1-9][0-9]{16}[0-9Xx](?![0-9])")
 FULL_MOBILE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
-
-
-@pytest.fixture
-def world(sessions: sessionmaker[Session], vault: Vault) -> World:
-    return build_world(sessions, vault)
-
-
-@pytest.fixture
-def client(settings: Settings, world: World) -> Iterator[TestClient]:
-    with api_client(settings) as c:
-        yield c
 
 
 def _get(client: TestClient, world: World, who: str, key: str) -> tuple[int, dict]:  # type: ignore[type-arg]
