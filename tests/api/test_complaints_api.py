@@ -200,8 +200,10 @@ def test_step_refusals_are_4xx_with_the_cli_sentence_and_change_nothing(
     before = state(sessions)
     problem(step(api, world.company, cid, "response", 2, text="  "), 422, code="complaint.text_missing",
             detail="答复内容不能为空")
-    problem(step(api, world.company, cid, "response", 2, text="a\x00b"), 422, code="complaint.text_control",
+    problem(step(api, world.company, cid, "response", 2, text="a\x01b"), 422, code="complaint.text_control",
             detail="答复内容含有不可见的控制字符")
+    problem(step(api, world.company, cid, "response", 2, text="a\x00b"), 422, code="invalid_request",
+            detail="请求体：文本中不能含有空字符（NUL）")  # refused for every body before any service
     problem(step(api, world.company, cid, "response", 2, text="长" * 2001), 422, code="complaint.text_too_long",
             detail="答复内容过长：2001 字，最多 2000 字")
     problem(step(api, world.regulator, cid, "closure", 2, finding="substantiated"), 409,

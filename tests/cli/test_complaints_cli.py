@@ -134,7 +134,8 @@ def test_every_refusal_exits_1_with_one_line_and_changes_nothing(cli: Cli, keys:
     cli.refused(sessions, "2026-06-01", *base, "--category", "theft", words="--company 或 --worker")
     cli.refused(sessions, "2026-06-01", *base, "--category", "theft", "--company", "91370102MA00000000",
                 words="统一社会信用代码")
-    cli.refused(sessions, "2026-06-01", *base, "--category", "theft", "--worker", "JZ0000000000", words="无法识别")
+    cli.refused(sessions, "2026-06-01", *base, "--category", "theft", "--worker", "JZ0000000000",
+                words="没有服务员编码为 JZ0000000000 的家政服务员")
     cli.refused(sessions, "2026-06-01", "complaints", "file", "--company", keys["uscc"], "--category", "theft",
                 "--description", "丢东西", "--phone", "0531-1234", words="手机号码")
     cid = str(file(cli, keys)["complaint_id"])
