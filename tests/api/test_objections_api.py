@@ -16,6 +16,7 @@ from tests.api.workflow_helpers import (  # noqa: F401  (fixtures)
     api_fixture,
     audit_actors,
     problem,
+    record_status,
     same_problem,
     world_fixture,
 )
@@ -23,7 +24,6 @@ from tests.factories import add_record
 from tests.objections.helpers import counts
 
 from jzcredit.config import Settings
-from jzcredit.records.models import CreditRecord
 
 OBJECTIONS = "/api/v1/objections"
 
@@ -49,11 +49,6 @@ def decide(api: TestClient, who: Any, objection_id: int, version: int, decision:
 def state(sessions: sessionmaker[Session]) -> Any:
     with sessions() as s:
         return counts(s)
-
-
-def record_status(sessions: sessionmaker[Session], record_id: int) -> str:
-    with sessions() as s:
-        return s.get_one(CreditRecord, record_id).status
 
 
 def test_the_subject_and_a_regulator_file_audited_with_their_actor(

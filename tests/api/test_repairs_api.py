@@ -16,6 +16,7 @@ from tests.api.workflow_helpers import (  # noqa: F401  (fixtures)
     api_fixture,
     audit_actors,
     problem,
+    record_status,
     same_problem,
     world_fixture,
 )
@@ -52,11 +53,6 @@ def decide(api: TestClient, who: Any, repair_id: int, version: int, decision: st
 def state(sessions: sessionmaker[Session]) -> Any:
     with sessions() as s:
         return snapshot(s)
-
-
-def record_status(sessions: sessionmaker[Session], record_id: int) -> str:
-    with sessions() as s:
-        return s.get_one(CreditRecord, record_id).status
 
 
 def test_the_subject_and_a_regulator_apply_audited_with_their_actor(

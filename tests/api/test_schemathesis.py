@@ -25,8 +25,6 @@ import pytest
 import schemathesis
 import yaml
 from benchmarks import serving
-from benchmarks.load import prepare
-from benchmarks.p1_ingest import pg_schema
 from fastapi import FastAPI
 from hypothesis import HealthCheck, Phase, settings
 from schemathesis.checks import not_a_server_error
@@ -37,6 +35,7 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from tests.demo_db import demo_database
 
 from jzcredit.api.app import create_app
 from jzcredit.common.clock import current_time
@@ -60,17 +59,7 @@ class Demo:
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def demo_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A demo database of its own on each engine (a fresh PostgreSQL schema, dropped afterwards)."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('fuzz') / 'demo.db'}"
-        prepare(url, companies=12, workers=60)
-        yield url
-        return
-    base = os.environ.get("JZCREDIT_TEST_POSTGRES_URL")
-    if not base:
-        pytest.skip("PostgreSQL tests skipped: JZCREDIT_TEST_POSTGRES_URL is not set")
-    with pg_schema(base) as (url, _libpq):
-        prepare(url, companies=12, workers=60)
-        yield url
+    yield from demo_database(request, tmp_path_factory, name="fuzz", companies=12, workers=60)
 
 
 @pytest.fixture(scope="module")

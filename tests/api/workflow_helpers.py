@@ -25,6 +25,7 @@ from jzcredit.common.audit import AuditEntry
 from jzcredit.common.clock import SHANGHAI
 from jzcredit.common.crypto import Vault
 from jzcredit.config import Settings
+from jzcredit.records.models import CreditRecord
 from jzcredit.registry.service import active_codes
 from jzcredit.users.service import add_user
 
@@ -117,6 +118,11 @@ def same_problem(a: httpx.Response, b: httpx.Response, ids: tuple[int, int] | No
     if ids is not None:
         two["detail"] = two["detail"].replace(str(ids[1]), str(ids[0]))
     assert one == two
+
+
+def record_status(sessions: sessionmaker[Session], record_id: int) -> str:
+    with sessions() as s:
+        return s.get_one(CreditRecord, record_id).status
 
 
 def audit_actors(sessions: sessionmaker[Session], action: str) -> list[str]:

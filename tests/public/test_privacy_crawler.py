@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -30,14 +29,13 @@ from urllib.parse import urlencode
 import pytest
 import yaml
 from benchmarks import serving
-from benchmarks.load import prepare
-from benchmarks.p1_ingest import pg_schema
 from fastapi import params
 from fastapi.dependencies.utils import get_flat_params
 from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from tests.demo_db import demo_database
 
 from jzcredit.api.app import create_app
 from jzcredit.common.clock import current_time, today
@@ -82,17 +80,7 @@ class Demo:
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def demo_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('crawl') / 'demo.db'}"
-        prepare(url, companies=10, workers=50)
-        yield url
-        return
-    base = os.environ.get("JZCREDIT_TEST_POSTGRES_URL")
-    if not base:
-        pytest.skip("PostgreSQL tests skipped: JZCREDIT_TEST_POSTGRES_URL is not set")
-    with pg_schema(base) as (url, _libpq):
-        prepare(url, companies=10, workers=50)
-        yield url
+    yield from demo_database(request, tmp_path_factory, name="crawl", companies=10, workers=50)
 
 
 def _harden(s: Session, vault: Vault, now: datetime, id_numbers: list[str], phones: list[str]) -> None:
