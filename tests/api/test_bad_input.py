@@ -4,10 +4,11 @@ methods — each a 4xx problem+json whose ``detail`` a person understands, never
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 from tests.api.workflow_helpers import (  # noqa: F401  (fixtures)
     NOW,
     World,
@@ -115,3 +116,33 @@ def test_a_long_number_typed_into_a_url_never_comes_back_whole(api: TestClient, 
             assert 400 <= response.status_code < 500, response.text
             assert number not in response.text and number[3:-4] not in response.text
             assert response.json()["instance"].endswith(number[-4:])
+
+
+def test_a_write_whose_commit_fails_is_never_answered_as_done(
+        api: TestClient, world: World, sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The request's transaction ends before the answer is sent: a commit that fails is a 500 problem, not a
+    201 already on its way to the client (the change feed's acknowledgements rely on it)."""
+    before = _counts(sessions)
+
+    original = SessionTransaction.commit
+
+    def failing_commit(self: SessionTransaction, *args: Any, **kwargs: Any) -> Any:
+        if self.parent is None and not self.nested:  # the request's own transaction, at its very end
+            raise RuntimeError("the database went away at commit")
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(SessionTransaction, "commit", failing_commit)
+    response = api.post(NOTICES, headers=world.regulator.headers,
+                        json={"subject_key": world.uscc, "requirements": "补签合同"})
+    monkeypatch.undo()
+    body = problem(response, 500)
+    assert "incident" in body and "RuntimeError" not in response.text
+    assert _counts(sessions) == before
+
+
+def test_a_nul_in_the_url_is_a_400_before_any_route(api: TestClient, world: World) -> None:
+    for url in ("/api/v1/public/companies?q=%00", "/api/v1/public/companies?q=a%00b",
+                "/api/v1/public/workers/JZ%00", f"/api/v1/finance/inquiries?uscc={world.uscc}%00"):
+        answer = problem(api.get(url, headers=world.admin.headers), 400, code="bad_request")
+        assert "NUL" in answer["detail"]
+    assert api.get("/api/v1/public/companies?q=%E5%AE%B6%E6%94%BF").status_code == 200

@@ -49,6 +49,12 @@ def read_db(request: Request) -> Iterator[Session]:
         yield session
 
 
+# The transaction ends (commits or rolls back) before the answer is sent ("function" scope): a client never
+# gets a 2xx for a write that then failed to commit, and the connection goes back to the pool at once.
+WriteSession = Depends(db, scope="function")
+ReadSession = Depends(read_db, scope="function")
+
+
 def _bearer(request: Request) -> str | None:
     header = request.headers.get("authorization")
     if not header:

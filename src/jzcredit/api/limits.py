@@ -6,6 +6,7 @@
   The buckets live in the worker process: with N processes a client gets up to N times the rate.
   Authenticated routes are not under these paths: a token holder is identified and can be stopped by
   revoking the token.
+- **NUL** (400): a path or query with a NUL character (``%00``) is refused before any route.
 - **Size** (413): a body larger than ``max_bytes`` (``upload_max_bytes`` on the upload paths) is refused
   from its ``Content-Length`` before it is read, and a body without one (chunked) is counted as it
   arrives and refused at the first byte over the limit.
@@ -212,6 +213,10 @@ class LimitsMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        if "\x00" in scope["path"] or b"%00" in scope.get("query_string", b""):
+            # no text of the platform holds a NUL (PostgreSQL cannot store one): refused before any route
+            await self._refuse(scope, receive, send, 400, "网址中不能含有空字符（NUL, %00），请检查后重试")
             return
         rule = self.config.rule_for(scope["method"], scope["path"])
         if rule is not None:

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
-from jzcredit.api.deps import db
+from jzcredit.api.deps import WriteSession
 from jzcredit.api.policy import Principal, requires
 from jzcredit.common import audit
 
@@ -28,7 +28,7 @@ class AuditChainOut(BaseModel):
 
 @router.get("/audit/verify", response_model=AuditChainOut, summary="Check the audit hash chain")
 def verify_audit(principal: Principal = Depends(requires("audit.verify")),
-                 session: Session = Depends(db)) -> AuditChainOut:
+                 session: Session = WriteSession) -> AuditChainOut:
     """What `jzcredit audit verify` reports; a broken chain is still a 200 with `ok: false`."""
     report = audit.verify(session)
     return AuditChainOut(ok=report.ok, entries=report.entries, first_bad=report.first_bad, problem=report.problem)

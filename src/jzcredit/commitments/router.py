@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from jzcredit.api.deps import clock, db, vault
+from jzcredit.api.deps import WriteSession, clock, vault
 from jzcredit.api.pagination import Page, PageParams, page_params
 from jzcredit.api.policy import Principal, requires
 from jzcredit.api.workflow import (
@@ -66,7 +66,7 @@ def _scoped(session: Session, principal: Principal, action: str, commitment_id: 
 @router.post("", status_code=201, response_model=Commitment, responses=problems(401, 403, 404, 409, 422),
              summary="Sign a commitment (the company; a regulator may record one)")
 def sign_commitment(body: CommitmentSign, request: Request,
-                    principal: Principal = Depends(requires("commitments.sign")), session: Session = Depends(db),
+                    principal: Principal = Depends(requires("commitments.sign")), session: Session = WriteSession,
                     now: datetime = Depends(clock), keys: Vault = Depends(vault)) -> dict[str, Any]:
     """``in_force``; a ``commitment`` credit record is written and the subject re-graded."""
     subject_id = subject_by_key(session, principal, "commitments.sign", body.subject_key, vault=keys, now=now,
@@ -80,7 +80,7 @@ def sign_commitment(body: CommitmentSign, request: Request,
 @router.get("", response_model=Page[Commitment], responses=problems(401, 403, 422), summary="Commitments in scope")
 def list_commitments(status: str | None = Query(None, max_length=16, description="in_force, fulfilled or breached"),
                      paging: PageParams = Depends(page_params),
-                     principal: Principal = Depends(requires("commitments.read")), session: Session = Depends(db),
+                     principal: Principal = Depends(requires("commitments.read")), session: Session = WriteSession,
                      now: datetime = Depends(clock)) -> dict[str, Any]:
     """Oldest first: a regulator's region, a company's own and its workers', a worker's own."""
     rows = commitments.commitments(session, status=status)
@@ -91,7 +91,7 @@ def list_commitments(status: str | None = Query(None, max_length=16, description
 @router.get("/{commitment_id}", response_model=Commitment, responses=problems(401, 403, 404, 422),
             summary="One commitment")
 def read_commitment(commitment_id: IdPath, principal: Principal = Depends(requires("commitments.read")),
-                    session: Session = Depends(db), now: datetime = Depends(clock)) -> dict[str, Any]:
+                    session: Session = WriteSession, now: datetime = Depends(clock)) -> dict[str, Any]:
     _scoped(session, principal, "commitments.read", commitment_id, now=now)
     return _shown(session, commitment_id)
 
@@ -100,7 +100,7 @@ def read_commitment(commitment_id: IdPath, principal: Principal = Depends(requir
              summary="Record that a commitment was kept (regulator)")
 def fulfil_commitment(commitment_id: IdPath, body: CommitmentFulfilment, request: Request,
                       principal: Principal = Depends(requires("commitments.fulfil")),
-                      session: Session = Depends(db), now: datetime = Depends(clock)) -> dict[str, Any]:
+                      session: Session = WriteSession, now: datetime = Depends(clock)) -> dict[str, Any]:
     """``in_force`` → ``fulfilled``; its record ends (kept as history) and the subject is re-graded."""
     _scoped(session, principal, "commitments.fulfil", commitment_id, body.version, now=now)
     commitments.fulfil(session, commitment_id=commitment_id, by=principal.actor, now=now, note=body.note,
@@ -112,7 +112,7 @@ def fulfil_commitment(commitment_id: IdPath, body: CommitmentFulfilment, request
              summary="Record that a commitment was broken (regulator)")
 def breach_commitment(commitment_id: IdPath, body: CommitmentBreach, request: Request,
                       principal: Principal = Depends(requires("commitments.breach")),
-                      session: Session = Depends(db), now: datetime = Depends(clock)) -> dict[str, Any]:
+                      session: Session = WriteSession, now: datetime = Depends(clock)) -> dict[str, Any]:
     """``in_force`` → ``breached``: a ``commitment_breach`` negative record is written and the subject re-graded."""
     _scoped(session, principal, "commitments.breach", commitment_id, body.version, now=now)
     config = rules_file(request)

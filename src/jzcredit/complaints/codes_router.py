@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request
 from sqlalchemy.orm import Session
 
-from jzcredit.api.deps import clock, db, vault
+from jzcredit.api.deps import WriteSession, clock, vault
 from jzcredit.api.pagination import Page, PageParams, page_params
 from jzcredit.api.policy import Principal, authorize_subject, requires
 from jzcredit.api.workflow import page, problems, rules_file, subject_by_key
@@ -48,7 +48,7 @@ def _company(session: Session, principal: Principal, action: str, uscc: str, *, 
 @router.post("/{uscc}/service-codes", status_code=201, response_model=ServiceCodesIssued,
              responses=problems(401, 403, 404, 409, 422), summary="Issue service codes (the company itself)")
 def issue_codes(uscc: Uscc, body: ServiceCodeIssue, request: Request,
-                principal: Principal = Depends(requires("servicecodes.issue")), session: Session = Depends(db),
+                principal: Principal = Depends(requires("servicecodes.issue")), session: Session = WriteSession,
                 now: datetime = Depends(clock), keys: Vault = Depends(vault)) -> dict[str, Any]:
     """Codes for the company's service orders, each valid through ``complaints.service_code_days`` after today;
     ``worker_key`` names who served (a current employee), ``order_ref`` the order (one code per order)."""
@@ -65,7 +65,7 @@ def issue_codes(uscc: Uscc, body: ServiceCodeIssue, request: Request,
             summary="A company's service codes (the company itself; a regulator in its region)")
 def list_codes(uscc: Uscc, status: str | None = Query(None, max_length=16, description="unused, used or expired"),
                paging: PageParams = Depends(page_params), principal: Principal = Depends(requires("servicecodes.read")),
-               session: Session = Depends(db), now: datetime = Depends(clock),
+               session: Session = WriteSession, now: datetime = Depends(clock),
                keys: Vault = Depends(vault)) -> dict[str, Any]:
     """Oldest first, each with its status today."""
     if status is not None and status not in STATUSES:

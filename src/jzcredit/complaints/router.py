@@ -20,7 +20,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from jzcredit.api.deps import clock, db
+from jzcredit.api.deps import WriteSession, clock
 from jzcredit.api.pagination import Page, PageParams, page_params
 from jzcredit.api.policy import Principal, requires
 from jzcredit.api.workflow import IdPath, check_version, page, problems, require_in_scope, rules_file, visible
@@ -102,7 +102,7 @@ def _config(request: Request) -> tuple[ComplaintsConfig, Models]:
 def list_complaints(status: str | None = Query(None, max_length=16, description="filed, forwarded, responded, …"),
                     overdue: bool = Query(False, description="Only forwarded ones past respond_by, unanswered"),
                     paging: PageParams = Depends(page_params),
-                    principal: Principal = Depends(requires("complaints.read")), session: Session = Depends(db),
+                    principal: Principal = Depends(requires("complaints.read")), session: Session = WriteSession,
                     now: datetime = Depends(clock)) -> dict[str, Any]:
     """Oldest first: a company's against itself and its current workers, a regulator's region, the admin's all."""
     rows = complaints.list_complaints(session, as_of=today(now), status=status, overdue=overdue)
@@ -115,7 +115,7 @@ def list_complaints(status: str | None = Query(None, max_length=16, description=
 @router.get("/{complaint_id}", response_model=Complaint, responses=problems(401, 403, 404, 422),
             summary="One complaint with every step")
 def read_complaint(complaint_id: IdPath, principal: Principal = Depends(requires("complaints.read")),
-                   session: Session = Depends(db), now: datetime = Depends(clock)) -> dict[str, Any]:
+                   session: Session = WriteSession, now: datetime = Depends(clock)) -> dict[str, Any]:
     _in_scope(session, principal, "complaints.read", complaint_id, now=now)
     return _detail(session, principal, session.get_one(ComplaintRow, complaint_id), now)
 
@@ -129,7 +129,7 @@ def _step(session: Session, principal: Principal, action: str, complaint_id: int
 @router.post("/{complaint_id}/forward", response_model=Complaint, responses=problems(401, 403, 404, 409, 422),
              summary="Forward to the company (regulator)")
 def forward_complaint(complaint_id: IdPath, body: ComplaintStepIn, request: Request,
-                      principal: Principal = Depends(requires("complaints.manage")), session: Session = Depends(db),
+                      principal: Principal = Depends(requires("complaints.manage")), session: Session = WriteSession,
                       now: datetime = Depends(clock)) -> dict[str, Any]:
     """``filed`` → ``forwarded``; the company must respond by forwarding date + ``complaints.response_days``."""
     cfg, _ = _config(request)
@@ -141,7 +141,7 @@ def forward_complaint(complaint_id: IdPath, body: ComplaintStepIn, request: Requ
 @router.post("/{complaint_id}/response", response_model=Complaint, responses=problems(401, 403, 404, 409, 422),
              summary="Respond (the company complained about)")
 def respond_complaint(complaint_id: IdPath, body: ComplaintResponse, request: Request,
-                      principal: Principal = Depends(requires("complaints.respond")), session: Session = Depends(db),
+                      principal: Principal = Depends(requires("complaints.respond")), session: Session = WriteSession,
                       now: datetime = Depends(clock)) -> dict[str, Any]:
     """``forwarded`` → ``responded``. After ``respond_by`` the answer is still taken, but the complaint is marked
     ``unanswered`` first (a record on the company, as ``tick`` would have written)."""
@@ -154,7 +154,7 @@ def respond_complaint(complaint_id: IdPath, body: ComplaintResponse, request: Re
 @router.post("/{complaint_id}/resolution", response_model=Complaint, responses=problems(401, 403, 404, 409, 422),
              summary="Record the complainant's verdict on the response (regulator)")
 def resolve_complaint(complaint_id: IdPath, body: ComplaintResolution,
-                      principal: Principal = Depends(requires("complaints.manage")), session: Session = Depends(db),
+                      principal: Principal = Depends(requires("complaints.manage")), session: Session = WriteSession,
                       now: datetime = Depends(clock)) -> dict[str, Any]:
     """``responded`` → ``resolved`` (satisfied) or ``unresolved`` (not: for mediation)."""
     return _step(session, principal, "complaints.manage", complaint_id, body.version, now,
@@ -165,7 +165,7 @@ def resolve_complaint(complaint_id: IdPath, body: ComplaintResolution,
 @router.post("/{complaint_id}/mediation", response_model=Complaint, responses=problems(401, 403, 404, 409, 422),
              summary="Mediate (regulator)")
 def mediate_complaint(complaint_id: IdPath, body: ComplaintMediation, request: Request,
-                      principal: Principal = Depends(requires("complaints.manage")), session: Session = Depends(db),
+                      principal: Principal = Depends(requires("complaints.manage")), session: Session = WriteSession,
                       now: datetime = Depends(clock)) -> dict[str, Any]:
     """``unresolved`` → ``mediated``, or ``forwarded`` and left unanswered past ``respond_by`` → ``mediated``."""
     cfg, models = _config(request)
@@ -177,7 +177,7 @@ def mediate_complaint(complaint_id: IdPath, body: ComplaintMediation, request: R
 @router.post("/{complaint_id}/closure", response_model=Complaint, responses=problems(401, 403, 404, 409, 422),
              summary="Close with a finding (regulator)")
 def close_complaint(complaint_id: IdPath, body: ComplaintClosure, request: Request,
-                    principal: Principal = Depends(requires("complaints.manage")), session: Session = Depends(db),
+                    principal: Principal = Depends(requires("complaints.manage")), session: Session = WriteSession,
                     now: datetime = Depends(clock)) -> dict[str, Any]:
     """``resolved`` or ``mediated`` → ``closed``; ``substantiated`` writes ``complaint`` records on the company
     and the worker and re-grades them."""

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, Query
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from jzcredit.api.deps import clock, db
+from jzcredit.api.deps import WriteSession, clock
 from jzcredit.api.policy import Principal, authorize_record_types, requires
 from jzcredit.api.workflow import problems, visible
 from jzcredit.feed import sequencing
@@ -45,7 +45,7 @@ def _scope(session: Session, principal: Principal, now: datetime) -> feed.Keep |
 def read_changes(since: str | None = Query(None, max_length=200, description="`next_cursor` of the last read; "
                                            "none: from the first change"),
                  limit: int = Query(feed.DEFAULT_LIMIT, ge=1, le=feed.MAX_LIMIT, description="Changes per page"),
-                 principal: Principal = Depends(requires("changes.read")), session: Session = Depends(db),
+                 principal: Principal = Depends(requires("changes.read")), session: Session = WriteSession,
                  now: datetime = Depends(clock)) -> dict[str, Any]:
     """Oldest first. Each change is the record as of that change and its subject's key — names and ID numbers
     of workers masked. A cursor of another platform, or one this feed never gave, is a 422."""
@@ -55,7 +55,7 @@ def read_changes(since: str | None = Query(None, max_length=200, description="`n
 @router.post("", response_model=BatchReceived, responses=problems(401, 403, 409, 422),
              summary="Receive a lower-level platform's changes (idempotent)")
 def receive_changes(body: ChangeBatch, principal: Principal = Depends(requires("changes.receive")),
-                    session: Session = Depends(db), now: datetime = Depends(clock)) -> dict[str, Any]:
+                    session: Session = WriteSession, now: datetime = Depends(clock)) -> dict[str, Any]:
     """A change received before is skipped; the same change id with other content is a 409 and nothing of the
     batch is kept. Received records are kept apart from this platform's own, by origin."""
     types = sorted({str(c.get("record", {}).get("type")) for c in body.changes if isinstance(c.get("record"), dict)})

@@ -16,7 +16,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Path, Query
 from sqlalchemy.orm import Session
 
-from jzcredit.api.deps import clock, db, settings_of
+from jzcredit.api.deps import WriteSession, clock, settings_of
 from jzcredit.api.pagination import PageParams, page_params
 from jzcredit.api.policy import Principal, authorize_subject, listing_scope, requires
 from jzcredit.config import Settings
@@ -39,7 +39,7 @@ def bank_view(
     purpose: str = Query(description=f"Why you look, {finance.PURPOSE_MIN}–{finance.PURPOSE_MAX} characters "
                                      "(the company sees it in its inquiry log)", examples=["贷款申请审查"]),
     principal: Principal = Depends(requires("finance.read")),
-    session: Session = Depends(db),
+    session: Session = WriteSession,
     now: datetime = Depends(clock),
     settings: Settings = Depends(settings_of),
 ) -> dict[str, Any]:
@@ -57,7 +57,7 @@ def inquiries(
     uscc: str | None = Query(None, min_length=18, max_length=18, description="Only this company"),
     paging: PageParams = Depends(page_params),
     principal: Principal = Depends(requires("finance.inquiries")),
-    session: Session = Depends(db),
+    session: Session = WriteSession,
     now: datetime = Depends(clock),
 ) -> dict[str, Any]:
     """Bank inquiries, newest first: a company sees its own, a regulator those about companies in its region."""
@@ -73,7 +73,7 @@ def inquiries(
 @router.get("/finance/banks", response_model=list[BankOut], summary="Banks a company can authorise")
 def banks(
     principal: Principal = Depends(requires("finance.authorise")),
-    session: Session = Depends(db),
+    session: Session = WriteSession,
     now: datetime = Depends(clock),
 ) -> list[dict[str, Any]]:
     """Every bank user whose token is in force."""
@@ -85,7 +85,7 @@ def banks(
 def authorisations(
     uscc: str = USCC_PATH,
     principal: Principal = Depends(requires("finance.authorisations")),
-    session: Session = Depends(db),
+    session: Session = WriteSession,
     now: datetime = Depends(clock),
 ) -> list[dict[str, Any]]:
     """Every grant, newest first, and whether it is in force (the company itself, regulators in region)."""
@@ -101,7 +101,7 @@ def authorise(
     body: AuthoriseIn,
     uscc: str = USCC_PATH,
     principal: Principal = Depends(requires("finance.authorise")),
-    session: Session = Depends(db),
+    session: Session = WriteSession,
     now: datetime = Depends(clock),
 ) -> dict[str, Any]:
     """The bank may see the company's figures from now until the authorisation is revoked."""
@@ -118,7 +118,7 @@ def revoke(
     uscc: str = USCC_PATH,
     authorisation_id: int = Path(ge=1, le=2**62),
     principal: Principal = Depends(requires("finance.authorise")),
-    session: Session = Depends(db),
+    session: Session = WriteSession,
     now: datetime = Depends(clock),
 ) -> dict[str, Any]:
     """The bank's next inquiry is refused."""

@@ -17,7 +17,7 @@ from typing import IO, Any
 from fastapi import APIRouter, Depends, File, Form, Path, Request, UploadFile
 from sqlalchemy.orm import Session, sessionmaker
 
-from jzcredit.api.deps import clock, read_db, settings_of, vault
+from jzcredit.api.deps import ReadSession, clock, settings_of, vault
 from jzcredit.api.pagination import PageParams, page_params
 from jzcredit.api.policy import Principal, authorize_owner, authorize_record_types, requires
 from jzcredit.common.crypto import Vault
@@ -129,7 +129,7 @@ def get_batch(
     batch_id: int = Path(ge=1, le=2**62),
     paging: PageParams = Depends(page_params),
     principal: Principal = Depends(requires("batches.read")),
-    session: Session = Depends(read_db),
+    session: Session = ReadSession,
 ) -> dict[str, Any]:
     """Counts plus the quarantined rows, one page at a time, ID and phone numbers masked."""
     batch = ingest_service.get_batch(session, batch_id)

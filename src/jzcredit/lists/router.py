@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Path, Query
 from sqlalchemy.orm import Session
 
-from jzcredit.api.deps import clock, db, read_db, settings_of, vault
+from jzcredit.api.deps import ReadSession, WriteSession, clock, settings_of, vault
 from jzcredit.api.pagination import Page, PageParams, page_params
 from jzcredit.api.policy import Principal, authorize_subject, requires, subjects_in_scope
 from jzcredit.common.clock import today
@@ -41,7 +41,7 @@ def list_entries(
     list_name: ListName | None = Query(None, alias="list", description="red, black or watch"),
     paging: PageParams = Depends(page_params),
     principal: Principal = Depends(requires("lists.read")),
-    session: Session = Depends(read_db),
+    session: Session = ReadSession,
     now: datetime = Depends(clock),
 ) -> Page[ListEntryOut]:
     """Entries oldest first, only those whose subject lies in your region."""
@@ -58,7 +58,7 @@ def review_entry(
     body: ReviewIn,
     entry_id: int = Path(ge=1, le=2**62),
     principal: Principal = Depends(requires("lists.review")),
-    session: Session = Depends(db),
+    session: Session = WriteSession,
     now: datetime = Depends(clock),
     settings: Settings = Depends(settings_of),
 ) -> dict[str, Any]:
@@ -81,7 +81,7 @@ def check(
     action: str = Query(min_length=1, max_length=64, description="The matter being handled",
                         examples=["government_procurement"]),
     principal: Principal = Depends(requires("check.read")),
-    session: Session = Depends(db),
+    session: Session = WriteSession,
     now: datetime = Depends(clock),
     secrets: Vault = Depends(vault),
     settings: Settings = Depends(settings_of),

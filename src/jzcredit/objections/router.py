@@ -14,7 +14,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy.orm import Session
 
-from jzcredit.api.deps import clock, db
+from jzcredit.api.deps import WriteSession, clock
 from jzcredit.api.pagination import Page, PageParams, page_params
 from jzcredit.api.policy import Principal, requires
 from jzcredit.api.workflow import (
@@ -53,7 +53,7 @@ def _scoped(session: Session, principal: Principal, action: str, objection_id: i
 @router.post("", status_code=201, response_model=Objection, responses=problems(401, 403, 404, 409, 422),
              summary="File an objection (the subject, or a regulator)")
 def file_objection(body: ObjectionFile, request: Request,
-                   principal: Principal = Depends(requires("objections.file")), session: Session = Depends(db),
+                   principal: Principal = Depends(requires("objections.file")), session: Session = WriteSession,
                    now: datetime = Depends(clock)) -> dict[str, Any]:
     """The record shows ``under_objection`` until decided and is no basis for new list candidates."""
     record_subject(session, principal, "objections.file", body.record_id, now=now, own_only=True)
@@ -67,7 +67,7 @@ def file_objection(body: ObjectionFile, request: Request,
 def list_objections(status: str | None = Query(None, max_length=16, description="filed, upheld or dismissed"),
                     late: bool = Query(False, description="Only those decided late or still open past the limit"),
                     paging: PageParams = Depends(page_params),
-                    principal: Principal = Depends(requires("objections.read")), session: Session = Depends(db),
+                    principal: Principal = Depends(requires("objections.read")), session: Session = WriteSession,
                     now: datetime = Depends(clock)) -> dict[str, Any]:
     """Oldest first; ``late`` marks a decision later than ``objections.decision_days`` after filing."""
     rows = objections.list_objections(session, as_of=today(now), status=status, late=late)
@@ -77,14 +77,14 @@ def list_objections(status: str | None = Query(None, max_length=16, description=
 @router.get("/{objection_id}", response_model=Objection, responses=problems(401, 403, 404, 422),
             summary="One objection with its record")
 def read_objection(objection_id: IdPath, principal: Principal = Depends(requires("objections.read")),
-                   session: Session = Depends(db), now: datetime = Depends(clock)) -> dict[str, Any]:
+                   session: Session = WriteSession, now: datetime = Depends(clock)) -> dict[str, Any]:
     return _scoped(session, principal, "objections.read", objection_id, now=now)
 
 
 @router.post("/{objection_id}/decision", response_model=ObjectionDecided,
              responses=problems(401, 403, 404, 409, 422), summary="Decide an objection (regulator)")
 def decide_objection(objection_id: IdPath, body: ObjectionDecision, request: Request,
-                     principal: Principal = Depends(requires("objections.decide")), session: Session = Depends(db),
+                     principal: Principal = Depends(requires("objections.decide")), session: Session = WriteSession,
                      now: datetime = Depends(clock)) -> dict[str, Any]:
     """``uphold``: the record is revoked (or corrected with ``corrections``), list entries without a basis are
     rejected or removed and grades recomputed; ``dismiss``: the record's earlier status comes back."""

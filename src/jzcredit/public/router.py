@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request
 from sqlalchemy.orm import Session
 
-from jzcredit.api.deps import clock, db, read_db, settings_of, vault
+from jzcredit.api.deps import ReadSession, WriteSession, clock, settings_of, vault
 from jzcredit.api.pagination import PageParams, page_params
 from jzcredit.api.policy import ANONYMOUS
 from jzcredit.common.clock import today
@@ -72,14 +72,14 @@ Uscc = Annotated[str, Path(min_length=1, max_length=64, description="统一社�
 
 
 @router.get("/workers/{worker_code}", response_model=WorkerCard, responses=READ_ERRORS)
-def worker_card(worker_code: Code, session: Session = Depends(read_db), now: datetime = Depends(clock),
+def worker_card(worker_code: Code, session: Session = ReadSession, now: datetime = Depends(clock),
                 m: Models = Depends(models)) -> dict[str, Any]:
     """The worker card (上门服务证): full name and photo only with the worker's public_card consent."""
     return service.worker_card(session, worker_code=worker_code, now=now, models=m)
 
 
 @router.get("/companies/{uscc}", response_model=CompanyReport, responses=READ_ERRORS)
-def company_report(uscc: Uscc, session: Session = Depends(read_db), now: datetime = Depends(clock),
+def company_report(uscc: Uscc, session: Session = ReadSession, now: datetime = Depends(clock),
                    m: Models = Depends(models)) -> dict[str, Any]:
     """The company's public credit report: grade, records in force, lists, rectification, complaints."""
     return service.company_report(session, uscc=uscc, now=now, models=m)
@@ -88,7 +88,7 @@ def company_report(uscc: Uscc, session: Session = Depends(read_db), now: datetim
 @router.get("/companies", response_model=CompanyPage, responses=READ_ERRORS)
 def search_companies(q: Annotated[str, Query(min_length=1, max_length=100, description="名称的一部分，或信用代码")],
                      page: PageParams = Depends(page_params),
-                     session: Session = Depends(read_db)) -> dict[str, Any]:
+                     session: Session = ReadSession) -> dict[str, Any]:
     """Search companies by a part of the name, or by USCC (exact)."""
     items, total = search.search_companies(session, q=q, page=page)
     return {"items": items, "total": total, "page": page.page, "size": page.size}
@@ -96,7 +96,7 @@ def search_companies(q: Annotated[str, Query(min_length=1, max_length=100, descr
 
 @router.get("/lists/{list_name}", response_model=ListPage, responses=READ_ERRORS)
 def published_list(list_name: Annotated[ListName, Path(description="red or black")],
-                   page: PageParams = Depends(page_params), session: Session = Depends(read_db),
+                   page: PageParams = Depends(page_params), session: Session = ReadSession,
                    now: datetime = Depends(clock)) -> dict[str, Any]:
     """The published red or black list (守信激励 / 失信惩戒名单), newest first."""
     items, total = search.published_entries(session, list_name=list_name, as_of=today(now), page=page)
@@ -104,7 +104,7 @@ def published_list(list_name: Annotated[ListName, Path(description="red or black
 
 
 @router.post("/complaints", status_code=201, response_model=ComplaintFiled, responses=WRITE_ERRORS)
-def file_complaint(form: ComplaintIn, session: Session = Depends(db), now: datetime = Depends(clock),
+def file_complaint(form: ComplaintIn, session: Session = WriteSession, now: datetime = Depends(clock),
                    v: Vault = Depends(vault), cfg: ComplaintsConfig = Depends(complaint_settings)) -> dict[str, Any]:
     """File a complaint; keep the tracking code to follow it. The phone is kept encrypted."""
     return forms.file_complaint(session, vault=v, form=form, now=now, actor=ANONYMOUS.actor, cfg=cfg)
@@ -112,13 +112,13 @@ def file_complaint(form: ComplaintIn, session: Session = Depends(db), now: datet
 
 @router.get("/complaints/{tracking_code}", response_model=ComplaintTrack, responses=READ_ERRORS)
 def track_complaint(tracking_code: Annotated[str, Path(min_length=1, max_length=64)],
-                    session: Session = Depends(read_db)) -> dict[str, Any]:
+                    session: Session = ReadSession) -> dict[str, Any]:
     """Follow a complaint by its tracking code (no personal data)."""
     return forms.track_complaint(session, tracking_code=tracking_code)
 
 
 @router.post("/ratings", status_code=201, response_model=RatingAdded, responses=WRITE_ERRORS)
-def add_rating(form: RatingIn, session: Session = Depends(db), now: datetime = Depends(clock),
+def add_rating(form: RatingIn, session: Session = WriteSession, now: datetime = Depends(clock),
                v: Vault = Depends(vault), cfg: ComplaintsConfig = Depends(complaint_settings),
                m: Models = Depends(models)) -> dict[str, Any]:
     """Rate a service with the service code the company gave you (no code, no rating)."""

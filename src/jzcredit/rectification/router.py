@@ -14,7 +14,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy.orm import Session
 
-from jzcredit.api.deps import clock, db, vault
+from jzcredit.api.deps import WriteSession, clock, vault
 from jzcredit.api.pagination import Page, PageParams, page_params
 from jzcredit.api.policy import Principal, requires
 from jzcredit.api.workflow import (
@@ -59,7 +59,7 @@ def _current(session: Session, principal: Principal, action: str, notice_id: int
 @router.post("", status_code=201, response_model=Notice, responses=problems(401, 403, 404, 409, 422),
              summary="Issue a notice (regulator)")
 def issue_notice(body: NoticeIssue, request: Request, principal: Principal = Depends(requires("notices.issue")),
-                 session: Session = Depends(db), now: datetime = Depends(clock),
+                 session: Session = WriteSession, now: datetime = Depends(clock),
                  keys: Vault = Depends(vault)) -> dict[str, Any]:
     """下达限期整改通知 to a subject in the regulator's region; the number is unique per authority and year."""
     subject_id = subject_by_key(session, principal, "notices.issue", body.subject_key, vault=keys, now=now)
@@ -72,7 +72,7 @@ def issue_notice(body: NoticeIssue, request: Request, principal: Principal = Dep
 def list_notices(status: str | None = Query(None, max_length=16, description="issued, submitted, verified, overdue"),
                  overdue: bool = Query(False, description="Only those past the deadline, unverified"),
                  paging: PageParams = Depends(page_params), principal: Principal = Depends(requires("notices.read")),
-                 session: Session = Depends(db), now: datetime = Depends(clock)) -> dict[str, Any]:
+                 session: Session = WriteSession, now: datetime = Depends(clock)) -> dict[str, Any]:
     """Oldest first: a regulator's region, a company's own and its workers', a worker's own."""
     rows = rectification.list_notices(session, as_of=today(now), status=status, overdue=overdue)
     return page(visible(session, principal, rows, lambda n: [n["subject_id"]], now=now), paging)
@@ -80,7 +80,7 @@ def list_notices(status: str | None = Query(None, max_length=16, description="is
 
 @router.get("/{notice_id}", response_model=Notice, responses=problems(401, 403, 404, 422), summary="One notice")
 def read_notice(notice_id: IdPath, principal: Principal = Depends(requires("notices.read")),
-                session: Session = Depends(db), now: datetime = Depends(clock)) -> dict[str, Any]:
+                session: Session = WriteSession, now: datetime = Depends(clock)) -> dict[str, Any]:
     """The notice with every step."""
     return _scoped(session, principal, "notices.read", notice_id, now=now)
 
@@ -88,7 +88,7 @@ def read_notice(notice_id: IdPath, principal: Principal = Depends(requires("noti
 @router.post("/{notice_id}/evidence", response_model=Notice, responses=problems(401, 403, 404, 409, 422),
              summary="Submit rectification evidence (the subject)")
 def submit_evidence(notice_id: IdPath, body: NoticeEvidence,
-                    principal: Principal = Depends(requires("notices.submit")), session: Session = Depends(db),
+                    principal: Principal = Depends(requires("notices.submit")), session: Session = WriteSession,
                     now: datetime = Depends(clock)) -> dict[str, Any]:
     """``issued`` → ``submitted``: a company or worker for its own notice (a regulator for one in its region)."""
     _current(session, principal, "notices.submit", notice_id, body.version, now=now, own_only=True)
@@ -99,7 +99,7 @@ def submit_evidence(notice_id: IdPath, body: NoticeEvidence,
 @router.post("/{notice_id}/verification", response_model=Notice, responses=problems(401, 403, 404, 409, 422),
              summary="Verify submitted evidence (regulator)")
 def verify_notice(notice_id: IdPath, body: NoticeVerification,
-                  principal: Principal = Depends(requires("notices.verify")), session: Session = Depends(db),
+                  principal: Principal = Depends(requires("notices.verify")), session: Session = WriteSession,
                   now: datetime = Depends(clock)) -> dict[str, Any]:
     """``accept`` → ``verified``; ``reject`` → back to ``issued`` with the deadline unchanged."""
     _current(session, principal, "notices.verify", notice_id, body.version, now=now)

@@ -13,7 +13,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Path
 from sqlalchemy.orm import Session
 
-from jzcredit.api.deps import clock, db, settings_of, vault
+from jzcredit.api.deps import WriteSession, clock, settings_of, vault
 from jzcredit.api.policy import Principal, authorize_subject, requires
 from jzcredit.common import audit, ids
 from jzcredit.common.crypto import Vault
@@ -54,7 +54,7 @@ def resolve_key(session: Session, vault: Vault, key: str) -> int | None:
 def get_subject(
     key: str = KEY_PATH,
     principal: Principal = Depends(requires("subjects.read")),
-    session: Session = Depends(db),
+    session: Session = WriteSession,
     now: datetime = Depends(clock),
     secrets: Vault = Depends(vault),
     settings: Settings = Depends(settings_of),

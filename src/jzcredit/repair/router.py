@@ -17,7 +17,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from jzcredit.api.deps import clock, db
+from jzcredit.api.deps import WriteSession, clock
 from jzcredit.api.pagination import Page, PageParams, page_params
 from jzcredit.api.policy import Principal, requires
 from jzcredit.api.workflow import (
@@ -71,7 +71,7 @@ def _scoped(session: Session, principal: Principal, action: str, repair_id: int,
 @router.post("", status_code=201, response_model=Repair, responses=problems(401, 403, 404, 409, 422),
              summary="Apply for credit repair (the subject, or a regulator on its behalf)")
 def apply_repair(body: RepairApply, request: Request, principal: Principal = Depends(requires("repairs.apply")),
-                 session: Session = Depends(db), now: datetime = Depends(clock)) -> dict[str, Any]:
+                 session: Session = WriteSession, now: datetime = Depends(clock)) -> dict[str, Any]:
     """``submitted``, to be decided within 5 working days; ``commitment_signed`` signs a repair commitment."""
     if (body.record_id is None) == (body.list_entry_id is None):
         raise Invalid("repair.target",
@@ -95,7 +95,7 @@ def apply_repair(body: RepairApply, request: Request, principal: Principal = Dep
 def list_repairs(status: str | None = Query(None, max_length=16, description="submitted, approved or rejected"),
                  late: bool = Query(False, description="Only those decided, or still open, past `decide_by`"),
                  paging: PageParams = Depends(page_params), principal: Principal = Depends(requires("repairs.read")),
-                 session: Session = Depends(db), now: datetime = Depends(clock)) -> dict[str, Any]:
+                 session: Session = WriteSession, now: datetime = Depends(clock)) -> dict[str, Any]:
     """Oldest first: a regulator's region, a company's own and its workers', a worker's own."""
     rows = repairs.applications(session, as_of=today(now), status=status, late=late)
     return page(visible(session, principal, rows, lambda r: [r["subject_id"]], now=now), paging)
@@ -104,7 +104,7 @@ def list_repairs(status: str | None = Query(None, max_length=16, description="su
 @router.get("/{repair_id}", response_model=Repair, responses=problems(401, 403, 404, 422),
             summary="One application with its certificate")
 def read_repair(repair_id: IdPath, principal: Principal = Depends(requires("repairs.read")),
-                session: Session = Depends(db), now: datetime = Depends(clock)) -> dict[str, Any]:
+                session: Session = WriteSession, now: datetime = Depends(clock)) -> dict[str, Any]:
     return _scoped(session, principal, "repairs.read", repair_id, now=now)
 
 
@@ -115,7 +115,7 @@ def _failed(out: dict[str, Any]) -> str:
 @router.post("/{repair_id}/decision", response_model=RepairDecided, responses=problems(401, 403, 404, 409, 422),
              summary="Decide an application (regulator)")
 def decide_repair(repair_id: IdPath, body: RepairDecision, request: Request,
-                  principal: Principal = Depends(requires("repairs.decide")), session: Session = Depends(db),
+                  principal: Principal = Depends(requires("repairs.decide")), session: Session = WriteSession,
                   now: datetime = Depends(clock)) -> dict[str, Any]:
     """``approve``: the records become ``repaired``, entries they grounded are removed, the subject re-graded,
     and the certificate number returned. ``reject``: the failed conditions are recorded."""

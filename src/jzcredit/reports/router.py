@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
-from jzcredit.api.deps import clock, read_db
+from jzcredit.api.deps import ReadSession, clock
 from jzcredit.api.policy import Principal, authorize_region, requires
 from jzcredit.reports import stats as stats_report
 
@@ -60,7 +60,7 @@ def stats(
                                description="000000 national, 370000 a province, 370100 a city; "
                                            "none = your own region", examples=["370100"]),
     principal: Principal = Depends(requires("stats.read")),
-    session: Session = Depends(read_db),
+    session: Session = ReadSession,
     now: datetime = Depends(clock),
 ) -> StatsOut:
     """Counts by region, grade, list, identity verification and poverty status, for your region or inside it."""
