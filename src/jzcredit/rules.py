@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 from importlib import resources
@@ -23,12 +25,20 @@ def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+@functools.lru_cache(maxsize=16)
+def _parsed(text: str) -> Any:
+    """YAML parsed once per distinct text: every request's settings come from here, and parsing is the cost."""
+    return yaml.safe_load(text)
+
+
 def load_rules_dict(override: Path | None = None) -> dict[str, Any]:
+    """The settings as a fresh dict (callers may change theirs); the files are read each time, so an edited
+    ``JZCREDIT_CONFIG`` takes effect, but a text already seen is not parsed again."""
     text = resources.files("jzcredit").joinpath("defaults.yml").read_text(encoding="utf-8")
-    data: dict[str, Any] = yaml.safe_load(text)
+    data: dict[str, Any] = copy.deepcopy(_parsed(text))
     if override is not None:
         try:
-            extra = yaml.safe_load(override.read_text(encoding="utf-8")) or {}
+            extra = copy.deepcopy(_parsed(override.read_text(encoding="utf-8"))) or {}
         except (OSError, yaml.YAMLError) as exc:
             raise Invalid("config.unreadable", f"无法读取配置文件 {override.name}：{exc}") from exc
         if not isinstance(extra, dict):
