@@ -33,7 +33,7 @@ from jzcredit.db import make_engine, make_sessionmaker
 from jzcredit.errors import JzError
 from jzcredit.rules import load_rules_dict
 from jzcredit.web import STATIC_DIR, templates
-from jzcredit.web import pages as web_pages
+from jzcredit.web import routes as web_routes
 
 log = logging.getLogger("jzcredit.api")
 
@@ -286,6 +286,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api_router)
     for router in routes.ROUTERS:
         app.include_router(router, prefix="/api/v1")
-    app.include_router(web_pages.router)
+    for router in web_routes.ROUTERS:
+        app.include_router(router)
     app.openapi = _document_problems(app)  # type: ignore[method-assign]
     return app

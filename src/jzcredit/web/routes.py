@@ -1,0 +1,12 @@
+"""Every web page router (简体中文 pages, spec §4.5), mounted at the root by ``create_app()``.
+
+Add a group of pages by importing its router here and appending it to ``ROUTERS``.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from jzcredit.web.pages import router as start_router
+
+ROUTERS: list[APIRouter] = [start_router]
