@@ -13,3 +13,8 @@ def test_start_page_in_chromium_on_a_phone(live_server: LiveServer, page: Any) -
     assert "家政服务信用信息平台" in page.title()
     assert page.evaluate("navigator.userAgent").find("Chrome") >= 0
     assert horizontal_overflow(page) == 0
+
+
+def test_the_overflow_check_sees_a_page_too_wide_for_the_phone(page: Any) -> None:
+    page.set_content('<meta name="viewport" content="width=device-width"><div style="width:600px">宽</div>')
+    assert horizontal_overflow(page) == 600 - 375
