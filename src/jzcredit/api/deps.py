@@ -17,6 +17,7 @@ from jzcredit.common.clock import current_time
 from jzcredit.common.crypto import Vault, load_vault
 from jzcredit.config import Settings
 from jzcredit.users import service as users
+from jzcredit.users.models import User
 
 
 def settings_of(request: Request) -> Settings:
@@ -69,7 +70,10 @@ def current_principal(request: Request, vault: Vault = Depends(vault), now: date
     if token is None:
         return ANONYMOUS
     with request.app.state.sessions() as session:
-        user = users.authenticate(session, vault=vault, token=token, now=now)
-        return Principal(role=user.role, user_id=user.id, name=user.name, region_code=user.region_code,
-                         subject_id=user.subject_id,
-                         record_types=tuple(user.record_types) if user.record_types else None)
+        return principal_of(users.authenticate(session, vault=vault, token=token, now=now))
+
+
+def principal_of(user: User) -> Principal:
+    """The policy's principal for an authenticated user (the API's bearer token and the web login alike)."""
+    return Principal(role=user.role, user_id=user.id, name=user.name, region_code=user.region_code,
+                     subject_id=user.subject_id, record_types=tuple(user.record_types) if user.record_types else None)

@@ -72,6 +72,7 @@ ACTIONS: dict[str, frozenset[str]] = {
     "changes.read": frozenset({"admin", "regulator"}),
     "changes.receive": frozenset({"admin", "provider"}),
     "audit.verify": frozenset({"admin"}),
+    "matches.decide": frozenset({"admin", "regulator"}),  # court-data match candidates (web /admin/matches)
 }
 
 

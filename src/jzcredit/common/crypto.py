@@ -32,6 +32,7 @@ class Vault:
         self._hmac_key = _derive(secret, b"lookup-hmac")
         self._fernet = Fernet(base64.urlsafe_b64encode(_derive(secret, b"field-encryption")))
         self._token_key = _derive(secret, b"api-token")
+        self._session_key = _derive(secret, b"web-session")
 
     def lookup_hash(self, value: str) -> str:
         return hmac.new(self._hmac_key, value.encode("utf-8"), hashlib.sha256).hexdigest()
@@ -47,6 +48,10 @@ class Vault:
 
     def token_hash(self, token: str) -> str:
         return hmac.new(self._token_key, token.encode("utf-8"), hashlib.sha256).hexdigest()
+
+    def session_mac(self, message: str) -> str:
+        """The web login's signature over a session cookie or a form's CSRF token (a key of its own)."""
+        return hmac.new(self._session_key, message.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def create_key_file(path: Path) -> bool:

@@ -152,11 +152,24 @@ def authenticate(session: Session, *, vault: Vault, token: str, now: datetime) -
     user = session.execute(select(User).where(User.token_hash == vault.token_hash(token))).scalar_one_or_none()
     if user is None:
         raise Unauthorized("auth.invalid_token", "令牌无效：请检查令牌是否完整，或向管理员申请新令牌")
+    return _check_active(user, now)
+
+
+def _check_active(user: User, now: datetime) -> User:
     if user.revoked_at is not None and user.revoked_at <= now:
         raise Unauthorized("auth.revoked_token", "令牌已被吊销：请向管理员申请新令牌")
     if user.expires_at is not None and user.expires_at <= now:
         raise Unauthorized("auth.expired_token", "令牌已过期：请向管理员申请新令牌")
     return user
+
+
+def active_user(session: Session, *, user_id: int, now: datetime) -> User:
+    """The user a web session was opened for, checked as :func:`authenticate` checks a token, on every request:
+    a revoked or expired token ends the session at once."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise Unauthorized("auth.invalid_token", "登录已失效：请重新登录")
+    return _check_active(user, now)
 
 
 def get_user(session: Session, *, user_id: int) -> User:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from jzcredit.web.admin import router as admin_router
+from jzcredit.web.auth import router as login_router
 from jzcredit.web.pages import router as start_router
 
-ROUTERS: list[APIRouter] = [start_router]
+ROUTERS: list[APIRouter] = [start_router, login_router, admin_router]
