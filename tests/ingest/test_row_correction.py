@@ -128,7 +128,8 @@ def _count(sessions: sessionmaker[Session], table: type[Batch]) -> int:
 def test_an_unreadable_json_line_is_corrected_into_the_kinds_columns(
         sessions: sessionmaker[Session], vault: Vault, tmp_path: Path) -> None:
     path = tmp_path / "t.jsonl"
-    path.write_text('{"uscc": "%s", "year": 2024, "rating": "A"}\n{not json\n' % USCC, encoding="utf-8")
+    good = json.dumps({"uscc": USCC, "year": 2024, "rating": "A"})
+    path.write_text(f"{good}\n{{not json\n", encoding="utf-8")
     batch = ingest.ingest_file(sessions, vault, path=path, kind="tax_ratings", source="税务局", profile=None,
                                actor="t", now=NOW, rules=ingest_rules())
     assert (batch.accepted, batch.quarantined) == (1, 1)
