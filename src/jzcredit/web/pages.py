@@ -1,30 +1,31 @@
-"""Public web pages (简体中文). For now the start page: what the platform holds and the search box."""
+"""The start page (首页): what the platform holds, the search box and the search results."""
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from jzcredit.common.clock import current_time, today
 from jzcredit.config import Settings
 from jzcredit.ingest.models import Batch
+from jzcredit.public import search as public_search
 from jzcredit.records import service as records_service
 from jzcredit.records.models import CreditRecord
 from jzcredit.registry.models import Company, Worker
-from jzcredit.web import templates
+from jzcredit.web import search_pages, templates
+from jzcredit.web.pager import PageNumber, Pager
 
 router = APIRouter(include_in_schema=False)
 
 # the start page counts whole tables; a few seconds of staleness keeps it cheap under load
 COUNTS_TTL_SECONDS = 15.0
-MAX_QUERY_LENGTH = 200
 
 
 @dataclass(frozen=True)
@@ -65,11 +66,22 @@ def _cached_counts(request: Request, as_of: date) -> PlatformCounts:
 @router.get("/", response_class=HTMLResponse)
 def start_page(
     request: Request,
-    q: Annotated[str | None, Query(max_length=MAX_QUERY_LENGTH, description="服务员码、企业名称或信用代码")] = None,
+    q: Annotated[str | None, Query(description="服务员码、企业名称或统一社会信用代码")] = None,
+    page: PageNumber = 1,
 ) -> Response:
-    """首页: what the platform holds, and the search box (search itself arrives with the public pages)."""
-    settings: Settings = request.app.state.settings
-    as_of = today(current_time(settings.now))
-    counts = _cached_counts(request, as_of)
-    query = " ".join((q or "").split())
-    return templates.TemplateResponse(request, "index.html", {"counts": counts, "q": query})
+    """首页 and search: a worker code goes to its card, a USCC to the company's report, other words list the
+    companies whose name holds them (spec §4.5)."""
+    if q is None:
+        settings: Settings = request.app.state.settings
+        counts = _cached_counts(request, today(current_time(settings.now)))
+        return templates.TemplateResponse(request, "index.html", {"counts": counts, "q": ""})
+    outcome = search_pages.understand(q)
+    if outcome.redirect is not None:
+        return RedirectResponse(outcome.redirect, status_code=303)
+    context: dict[str, object] = {"q": outcome.shown, "search_error": outcome.error, "searched": True}
+    if outcome.error is None:
+        pager = Pager(path="/", params=(("q", outcome.query),), page=page, total=0)
+        with request.app.state.read_sessions() as session:
+            items, total = public_search.search_companies(session, q=outcome.query, page=pager.params_for_query)
+        context |= {"results": items, "pager": replace(pager, total=total), "hint": outcome.hint}
+    return templates.TemplateResponse(request, "index.html", context, status_code=outcome.status)

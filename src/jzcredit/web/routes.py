@@ -10,5 +10,6 @@ from fastapi import APIRouter
 from jzcredit.web.admin import router as admin_router
 from jzcredit.web.auth import router as login_router
 from jzcredit.web.pages import router as start_router
+from jzcredit.web.public_pages import router as public_pages_router
 
-ROUTERS: list[APIRouter] = [start_router, login_router, admin_router]
+ROUTERS: list[APIRouter] = [start_router, login_router, admin_router, public_pages_router]
