@@ -8,6 +8,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from jzcredit.web.admin import router as admin_router
+from jzcredit.web.admin_ingest import router as admin_ingest_router
 from jzcredit.web.auth import router as login_router
 from jzcredit.web.complaint_pages import router as complaint_pages_router
 from jzcredit.web.pages import router as start_router
@@ -17,3 +18,4 @@ from jzcredit.web.stats_pages import router as stats_pages_router
 ROUTERS: list[APIRouter] = [start_router, login_router, admin_router, public_pages_router]
 ROUTERS.append(stats_pages_router)  # /stats charts by region, /stats/models grades per model version
 ROUTERS.append(complaint_pages_router)  # /complaints, /complaints/new, /complaints/{tracking_code}
+ROUTERS.append(admin_ingest_router)  # /admin/ingest upload with progress, batch reports, quarantine correction
