@@ -1,5 +1,6 @@
 """Imports every domain's tables so that ``Base.metadata`` is complete (for Alembic and tests)."""
 
+from jzcredit.cards import models as _cards  # noqa: F401
 from jzcredit.commitments import models as _commitments  # noqa: F401
 from jzcredit.common import audit as _audit  # noqa: F401
 from jzcredit.complaints import models as _complaints  # noqa: F401

@@ -298,6 +298,9 @@ MATRIX: tuple[Row, ...] = (
                   lambda c, s: {"bank_user_id": c.fresh_bank()})),
     Row("DELETE", "/api/v1/companies/{uscc}/bank-authorisations/{authorisation_id}", frozenset({"company"}),
         COMPANIES, own_only=True, make=_delete_authorisation),
+    # the card scan log: the worker itself, its current employer, regulators in region, admin (spec 02 "worker")
+    Row("GET", "/api/v1/workers/{worker_code}/scans", PARTIES, ("W1", "W2"),
+        make=get(lambda c, s: f"{V1}/workers/{c.key(s)}/scans")),
     # the change feed for an upper-level platform
     Row("GET", "/api/v1/changes", STAFF, make=get(fixed("/changes"))),
     Row("POST", "/api/v1/changes", frozenset({"admin", "provider"}),

@@ -72,6 +72,8 @@ ACTIONS: dict[str, frozenset[str]] = {
     "changes.read": frozenset({"admin", "regulator"}),
     "changes.receive": frozenset({"admin", "provider"}),
     "audit.verify": frozenset({"admin"}),
+    # the card scan log: the worker, its current employers, regulators in scope (spec 02 "worker")
+    "cards.scans": frozenset({"admin", "regulator", "company", "worker"}),
     "matches.decide": frozenset({"admin", "regulator"}),  # court-data match candidates (web /admin/matches)
 }
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from jzcredit.api.system import router as system_router
+from jzcredit.cards.router import router as card_scans_router
 from jzcredit.commitments.router import router as commitments_router
 from jzcredit.complaints.codes_router import router as service_codes_router
 from jzcredit.complaints.router import router as complaints_router
@@ -32,3 +33,4 @@ ROUTERS.append(repairs_router)  # credit repair: apply, list, read, decide by th
 ROUTERS.append(commitments_router)  # commitments: sign, list, read, fulfilment, breach (issue 5)
 ROUTERS.append(feed_router)  # the change feed for an upper-level platform, GET/POST /changes (issue 5)
 ROUTERS += [complaints_router, service_codes_router]  # complaints inbox and steps; service codes (issue 5)
+ROUTERS.append(card_scans_router)  # when a worker's card was scanned: GET /workers/{code}/scans

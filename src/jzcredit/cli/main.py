@@ -10,6 +10,7 @@ import typer
 from jzcredit.cli import audit as audit_cmd
 from jzcredit.cli import backup as backup_cmd
 from jzcredit.cli import banks as banks_cmd
+from jzcredit.cli import card as card_cmd
 from jzcredit.cli import commitments as commitments_cmd
 from jzcredit.cli import complaints as complaints_cmd
 from jzcredit.cli import demo as demo_cmd
@@ -86,6 +87,7 @@ complaints_cmd.register(app)
 ratings_cmd.register(app)
 banks_cmd.register(app)
 feed_cmd.register(app)
+card_cmd.register(app)
 
 
 def main() -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from jzcredit.cards.pages import router as card_router
 from jzcredit.web.admin import router as admin_router
 from jzcredit.web.admin_ingest import router as admin_ingest_router
 from jzcredit.web.auth import router as login_router
@@ -19,3 +20,4 @@ ROUTERS: list[APIRouter] = [start_router, login_router, admin_router, public_pag
 ROUTERS.append(stats_pages_router)  # /stats charts by region, /stats/models grades per model version
 ROUTERS.append(complaint_pages_router)  # /complaints, /complaints/new, /complaints/{tracking_code}
 ROUTERS.append(admin_ingest_router)  # /admin/ingest upload with progress, batch reports, quarantine correction
+ROUTERS.append(card_router)  # the worker's card /w/{code} and the printable /card/{code}.png
