@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -9,12 +10,14 @@ from rich.console import Console
 from rich.table import Table
 
 from jzcredit.cli.context import fail_on, get_ctx
+from jzcredit.cli.report import output_format, write_file
 from jzcredit.common.clock import today
 from jzcredit.errors import JzError
 from jzcredit.evaluation.rulesets import load_models
 from jzcredit.registry import service as registry
 from jzcredit.repair import service as repair_service
 from jzcredit.repair.rules import repair_rules
+from jzcredit.reports import documents
 
 repairs_app = typer.Typer(help="Credit repair (信用修复): apply, decide, list, show.", no_args_is_help=True)
 STATUS_LABELS = {"submitted": "待决定", "approved": "已批准", "rejected": "已驳回"}
@@ -137,6 +140,27 @@ def show(
             out.print(line, markup=False)
 
     c.emit(row, render)
+
+
+@repairs_app.command("certificate")
+def certificate(
+    ctx: typer.Context,
+    repair_id: Annotated[int, typer.Argument(help="An approved application.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="The file to write (.pdf or .html).")],
+    fmt: Annotated[str | None, typer.Option("--format", help="pdf or html (default: from the file's suffix).")] = None,
+) -> None:
+    """The credit repair certificate (信用修复证书 XYXF-<year>-<id>) of an approved application, as PDF or HTML."""
+    c = get_ctx(ctx)
+    try:
+        chosen = output_format(fmt, output)
+        with c.sessions() as session:
+            doc = documents.repair_certificate(session, repair_id=repair_id, now=c.now)
+        content = doc.render(chosen)
+        write_file(output, content)
+    except JzError as exc:
+        fail_on(exc)
+    data = {"repair_id": repair_id, "title": doc.title, "format": chosen, "file": str(output), "bytes": len(content)}
+    c.emit(data, lambda console: console.print(f"已写入 {output}（{doc.title}）", markup=False))
 
 
 def register(app: typer.Typer) -> None:

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -37,6 +38,7 @@ from jzcredit.lists.models import ListEntry
 from jzcredit.repair import service as repairs
 from jzcredit.repair.rules import repair_rules
 from jzcredit.repair.schemas import Repair, RepairApply, RepairDecided, RepairDecision
+from jzcredit.reports import documents
 
 router = APIRouter(prefix="/repairs", tags=["repairs"])
 
@@ -106,6 +108,29 @@ def list_repairs(status: str | None = Query(None, max_length=16, description="su
 def read_repair(repair_id: IdPath, principal: Principal = Depends(requires("repairs.read")),
                 session: Session = WriteSession, now: datetime = Depends(clock)) -> dict[str, Any]:
     return _scoped(session, principal, "repairs.read", repair_id, now=now)
+
+
+CERTIFICATE_PDF: dict[int | str, dict[str, Any]] = {200: {
+    "description": "The certificate as a PDF download (信用修复证书 XYXF-<year>-<id>)",
+    "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"},
+                                    "example": "%PDF-1.7 … (信用修复证书 XYXF-2026-000123)"}},
+    "headers": {"Content-Disposition": {"description": "attachment with the certificate's file name",
+                                        "schema": {"type": "string"},
+                                        "example": 'attachment; filename="repair-certificate-XYXF-2026-000123.pdf"'}},
+}}
+
+
+@router.get("/{repair_id}/certificate.pdf", response_class=Response,
+            responses={**CERTIFICATE_PDF, **problems(401, 403, 404, 409, 422)},
+            summary="The credit repair certificate of an approved application, as PDF")
+def repair_certificate(repair_id: IdPath, principal: Principal = Depends(requires("repairs.read")),
+                       session: Session = WriteSession, now: datetime = Depends(clock)) -> Response:
+    """Whoever may read the application: the subject itself, its company, a regulator of its region, the admin.
+    409 while the application has no certificate (not approved)."""
+    _scoped(session, principal, "repairs.read", repair_id, now=now)
+    doc = documents.repair_certificate(session, repair_id=repair_id, now=now)
+    return Response(doc.render("pdf"), media_type=documents.MEDIA_TYPES["pdf"],
+                    headers={"Content-Disposition": doc.content_disposition("pdf"), "Cache-Control": "no-store"})
 
 
 def _failed(out: dict[str, Any]) -> str:
