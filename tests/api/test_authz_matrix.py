@@ -254,6 +254,9 @@ MATRIX: tuple[Row, ...] = (
     Row("GET", "/api/v1/repairs", PARTIES, make=get(fixed("/repairs"))),
     Row("GET", "/api/v1/repairs/{repair_id}", PARTIES, ALL_SUBJECTS,
         make=get(lambda c, s: f"{V1}/repairs/{_repair(c, s)['repair_id']}")),
+    # the certificate of a submitted application: 409 (no certificate yet) for those who may read it
+    Row("GET", "/api/v1/repairs/{repair_id}/certificate.pdf", PARTIES, ALL_SUBJECTS,
+        make=get(lambda c, s: f"{V1}/repairs/{_repair(c, s)['repair_id']}/certificate.pdf")),
     Row("POST", "/api/v1/repairs/{repair_id}/decision", STAFF, ALL_SUBJECTS,
         make=_versioned(_fresh("repair"), "/repairs/{id}/decision", decision="reject")),
     # commitments: a company signs its own; staff record fulfilment and breach

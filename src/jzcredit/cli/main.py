@@ -23,6 +23,7 @@ from jzcredit.cli import objections as objections_cmd
 from jzcredit.cli import programs as programs_cmd
 from jzcredit.cli import ratings as ratings_cmd
 from jzcredit.cli import repairs as repairs_cmd
+from jzcredit.cli import report as report_cmd
 from jzcredit.cli import serve as serve_cmd
 from jzcredit.cli import setup as setup_cmd
 from jzcredit.cli import stats as stats_cmd
@@ -87,6 +88,7 @@ complaints_cmd.register(app)
 ratings_cmd.register(app)
 banks_cmd.register(app)
 feed_cmd.register(app)
+report_cmd.register(app)
 card_cmd.register(app)
 
 

@@ -12,6 +12,7 @@ from jzcredit.web.admin import router as admin_router
 from jzcredit.web.admin_ingest import router as admin_ingest_router
 from jzcredit.web.auth import router as login_router
 from jzcredit.web.complaint_pages import router as complaint_pages_router
+from jzcredit.web.documents import router as documents_router
 from jzcredit.web.pages import router as start_router
 from jzcredit.web.public_pages import router as public_pages_router
 from jzcredit.web.stats_pages import router as stats_pages_router
@@ -19,5 +20,6 @@ from jzcredit.web.stats_pages import router as stats_pages_router
 ROUTERS: list[APIRouter] = [start_router, login_router, admin_router, public_pages_router]
 ROUTERS.append(stats_pages_router)  # /stats charts by region, /stats/models grades per model version
 ROUTERS.append(complaint_pages_router)  # /complaints, /complaints/new, /complaints/{tracking_code}
+ROUTERS.append(documents_router)  # /c/{uscc}/report.pdf, the company's credit report as a PDF download
 ROUTERS.append(admin_ingest_router)  # /admin/ingest upload with progress, batch reports, quarantine correction
 ROUTERS.append(card_router)  # the worker's card /w/{code} and the printable /card/{code}.png
