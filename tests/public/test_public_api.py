@@ -188,6 +188,30 @@ def test_employers_are_the_current_ones_only(api: TestClient, town: Town) -> Non
     assert {e["uscc"] for e in card(api, town.code)["employers"]} == {town.uscc, town.other_uscc}
 
 
+def test_several_records_and_employers_each_count_once(api: TestClient, town: Town) -> None:
+    """The card is read in one statement (records × employers): nothing may be counted twice."""
+    with town.sessions() as s, s.begin():
+        s.add(Employment(worker_id=town.worker_id, company_id=town.other_id, start_on=date(2025, 1, 1),
+                         source="test"))
+        s.add(Employment(worker_id=town.worker_id, company_id=town.company_id, start_on=date(2025, 6, 1),
+                         source="test"))  # a second current employment at the same company
+        for days, hours in ((30, "8"), (60, "12.5"), (90, "4")):
+            add_record(s, town.worker_id, "training", decided_on=TODAY - timedelta(days=days), details={"hours": hours})
+        add_record(s, town.worker_id, "skill_certificate", decided_on=date(2024, 3, 1), details={"title": "育婴员"})
+        add_record(s, town.worker_id, "skill_certificate", decided_on=date(2025, 3, 1),
+                   details={"title": "家政服务员", "level": "四级"})
+        add_record(s, town.worker_id, "penalty", decided_on=TODAY - timedelta(days=5), severity="minor")
+        company, worker = s.get_one(Company, town.company_id), s.get_one(Worker, town.worker_id)
+        for stars in (5, 3):
+            add_rating(s, company, stars, rated_on=TODAY - timedelta(days=5), worker=worker)
+    body = card(api, town.code)
+    assert body["training_hours_2y"] == 24.5
+    assert [c["title"] for c in body["skill_certificates"]] == ["家政服务员", "育婴员"]
+    assert body["employers"] == [{"name": "泉城家政服务有限公司", "uscc": town.uscc},
+                                 {"name": "浦江家政服务有限公司", "uscc": town.other_uscc}]
+    assert body["rating"] == {"average": 4.0, "count": 2}
+
+
 def test_rating_is_the_average_and_count_of_the_workers_ratings(api: TestClient, town: Town) -> None:
     with town.sessions() as s, s.begin():
         company, worker = s.get_one(Company, town.company_id), s.get_one(Worker, town.worker_id)

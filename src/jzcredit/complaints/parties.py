@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import BindParameter, ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
 from jzcredit.common import ids
@@ -33,12 +33,16 @@ def worker_id_of(session: Session, *, vault: Vault, key: str) -> int:
     return subject_id
 
 
+def current_employment_clause(as_of: date | BindParameter[date]) -> ColumnElement[bool]:
+    """An employment current on the date: started by then (or undated), not ended (the evaluation's D2 test)."""
+    return and_(or_(Employment.start_on.is_(None), Employment.start_on <= as_of),
+                or_(Employment.end_on.is_(None), Employment.end_on > as_of))
+
+
 def current_employers(session: Session, worker_id: int, as_of: date) -> list[int]:
     """Companies employing the worker on the date (the same test as the evaluation's D2)."""
     return sorted(session.scalars(select(Employment.company_id).where(
-        Employment.worker_id == worker_id,
-        or_(Employment.start_on.is_(None), Employment.start_on <= as_of),
-        or_(Employment.end_on.is_(None), Employment.end_on > as_of))).unique())
+        Employment.worker_id == worker_id, current_employment_clause(as_of))).unique())
 
 
 def ever_employed(session: Session, worker_id: int, company_id: int) -> bool:

@@ -10,16 +10,29 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Date,
+    Executable,
+    Exists,
+    SQLColumnExpression,
+    bindparam,
+    exists,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from jzcredit.common import ids
 from jzcredit.common.clock import today
 from jzcredit.complaints import service as complaints_service
 from jzcredit.complaints.models import Complaint
-from jzcredit.complaints.parties import current_employers
+from jzcredit.complaints.parties import current_employment_clause
+from jzcredit.db import Timestamp
 from jzcredit.errors import NotFound
 from jzcredit.evaluation import loading
 from jzcredit.evaluation import service as evaluation_service
@@ -28,10 +41,10 @@ from jzcredit.evaluation.rulesets import Models
 from jzcredit.lists.models import ListEntry
 from jzcredit.public.privacy import display_name, redact
 from jzcredit.records.models import CreditRecord
-from jzcredit.records.service import in_force_clause, is_in_force
+from jzcredit.records.service import in_force_clause
 from jzcredit.rectification import service as rectification_service
 from jzcredit.rectification.common import OPEN as OPEN_NOTICE
-from jzcredit.registry.models import Company, Consent, Rating, Worker, WorkerCode
+from jzcredit.registry.models import Company, Consent, Employment, Rating, Worker, WorkerCode
 
 PUBLIC_LISTS = ("red", "black")
 WORKER_CARD_TYPES = ("health_check", "training", "skill_certificate", "background_check")
@@ -45,9 +58,15 @@ COMPANY_NOT_FOUND = "没有这个统一社会信用代码的企业，请核对�
 # --- shared look-ups -------------------------------------------------------------------------
 
 
-def listed_clause(as_of: date):  # type: ignore[no-untyped-def]
+def one_of(column: SQLColumnExpression[str], values: tuple[str, ...]) -> ColumnElement[bool]:
+    """``column IN values`` written as equalities, which SQLAlchemy compiles once per statement (an ``IN``
+    list is rendered again on every execution)."""
+    return or_(*(column == value for value in values))
+
+
+def listed_clause(as_of: date | BindParameter[date]) -> ColumnElement[bool]:
     """A published red or black entry in its window on ``as_of`` (``tick`` may not have expired it yet)."""
-    return ((ListEntry.status == "published") & ListEntry.list_name.in_(PUBLIC_LISTS)
+    return ((ListEntry.status == "published") & one_of(ListEntry.list_name, PUBLIC_LISTS)
             & (ListEntry.published_on <= as_of)
             & or_(ListEntry.expires_on.is_(None), ListEntry.expires_on >= as_of))
 
@@ -61,13 +80,6 @@ def rating_summary(session: Session, column: Any, subject_id: int) -> dict[str, 
 
 def grade_of(session: Session, subject_id: int) -> str | None:
     return session.scalar(select(EvaluationHead.grade).where(EvaluationHead.subject_id == subject_id))
-
-
-def consents_in_force(session: Session, worker_id: int, now: datetime) -> set[str]:
-    """Scopes granted by ``now`` and not revoked by then: read fresh on every request."""
-    return set(session.scalars(select(Consent.scope).where(
-        Consent.worker_id == worker_id, Consent.granted_at <= now,
-        or_(Consent.revoked_at.is_(None), Consent.revoked_at > now))))
 
 
 # --- the worker card ---------------------------------------------------------------------------
@@ -99,7 +111,18 @@ def _hours(value: Any) -> Decimal:
     return hours if hours.is_finite() and hours > 0 else Decimal(0)
 
 
-def _health(records: list[CreditRecord], as_of: date, default_days: int) -> dict[str, Any]:
+class CardRecord(NamedTuple):
+    """The fields of a credit record the card reads (one row of the card statement)."""
+
+    id: int
+    type: str
+    decided_on: date | None
+    valid_until: date | None
+    details: dict[str, Any] | None
+    content: str | None
+
+
+def _health(records: list[CardRecord], as_of: date, default_days: int) -> dict[str, Any]:
     """§4.3: valid when ``pass`` and checked_on ≤ day ≤ valid_until (default days when none is given)."""
     until = [r.valid_until or r.decided_on + timedelta(days=default_days)
              for r in records if r.type == "health_check" and (r.details or {}).get("result") == "pass"
@@ -108,7 +131,7 @@ def _health(records: list[CreditRecord], as_of: date, default_days: int) -> dict
     return {"valid": last is not None and last >= as_of, "valid_until": last}
 
 
-def _background(records: list[CreditRecord]) -> dict[str, Any]:
+def _background(records: list[CardRecord]) -> dict[str, Any]:
     checks = [r for r in records if r.type == "background_check" and r.decided_on is not None]
     if not checks:
         return {"status": "none", "checked_on": None}
@@ -117,11 +140,9 @@ def _background(records: list[CreditRecord]) -> dict[str, Any]:
     return {"status": result if result in ("clear", "record_found") else "none", "checked_on": latest.decided_on}
 
 
-def _qualifications(session: Session, worker_id: int, as_of: date, *, health_default_days: int,
+def _qualifications(records: list[CardRecord], as_of: date, *, health_default_days: int,
                     training_days: int) -> dict[str, Any]:
-    rows = session.scalars(select(CreditRecord).where(CreditRecord.subject_id == worker_id,
-                                                      CreditRecord.type.in_(WORKER_CARD_TYPES)))
-    records = [r for r in rows if is_in_force(r, as_of)]
+    """Health check, training hours, certificates and background check from the worker's records in force."""
     since = as_of - timedelta(days=training_days)
     hours = sum((_hours((r.details or {}).get("hours")) for r in records
                  if r.type == "training" and r.decided_on is not None and since < r.decided_on <= as_of),
@@ -139,69 +160,110 @@ def _qualifications(session: Session, worker_id: int, as_of: date, *, health_def
     }
 
 
-def _employers(session: Session, worker_id: int, as_of: date) -> list[dict[str, str]]:
-    wanted = current_employers(session, worker_id, as_of)
-    if not wanted:
-        return []
-    rows = session.execute(select(Company.name, Company.uscc).where(Company.subject_id.in_(wanted))
-                           .order_by(Company.name, Company.uscc))
-    return [{"name": redact(name) or uscc, "uscc": uscc} for name, uscc in rows]
-
-
 def black_listed(session: Session, subject_id: int, as_of: date) -> bool:
     return session.scalar(select(ListEntry.id).where(ListEntry.subject_id == subject_id,
                                                      ListEntry.list_name == "black", listed_clause(as_of))
                           .limit(1)) is not None
 
 
-def _revoked_card(code: WorkerCode, as_of: date) -> dict[str, Any]:
+def _revoked_card(code: str, revoked_at: datetime | None, as_of: date) -> dict[str, Any]:
     """A revoked code says so and nothing about the person: an old or lost card must not pass as theirs."""
-    return {"worker_code": code.code, "display_name": None, "photo_url": None, "sex": None, "age": None,
+    return {"worker_code": code, "display_name": None, "photo_url": None, "sex": None, "age": None,
             "native_province": None, "categories": [], "identity_verified": False,
             "health_check": {"valid": False, "valid_until": None}, "training_hours_2y": None,
             "skill_certificates": [], "background_check": {"status": "none", "checked_on": None},
             "employers": [], "rating": {"average": None, "count": 0}, "grade": None, "black_listed": None,
             "card_status": "revoked", "as_of": as_of,
-            "revoked_on": today(code.revoked_at) if code.revoked_at else None}
+            "revoked_on": today(revoked_at) if revoked_at else None}
 
 
 def full_years(born: date, as_of: date) -> int:
     return as_of.year - born.year - ((as_of.month, as_of.day) < (born.month, born.day))
 
 
-def photo_url(worker: Worker, consents: set[str]) -> str | None:
+def photo_url(path: str | None, *, public_card: bool) -> str | None:
     """Only with ``public_card``; the platform keeps no photo store, so a stored photo is its URL or site path."""
-    path = worker.photo_path
-    if "public_card" not in consents or not path:
+    if not public_card or not path:
         return None
     return path if path.startswith(("https://", "http://", "/")) else None
 
 
+def _card_statement() -> Executable:
+    """Everything on the card in one statement both engines run: the code and its worker, what is read
+    per worker as scalar subqueries (consents in force, grade, black list, ratings), and one row per
+    (record in force of a card type) × (current employer), each side outer-joined so that a worker with
+    neither still gives one row. Parameters: ``code``, ``now`` (consents) and ``as_of`` (everything dated).
+
+    Built once; only the parameters change, so SQLAlchemy compiles it once per engine.
+    """
+    now, as_of = bindparam("now", type_=Timestamp()), bindparam("as_of", type_=Date())
+    wid = WorkerCode.worker_id
+
+    def consent(scope: str) -> Exists:  # granted by ``now`` and not revoked by then: read fresh on every request
+        return exists().where(Consent.worker_id == wid, Consent.scope == scope, Consent.granted_at <= now,
+                              or_(Consent.revoked_at.is_(None), Consent.revoked_at > now))
+
+    return (
+        select(WorkerCode.code, WorkerCode.status, WorkerCode.revoked_at, Worker.name, Worker.sex, Worker.birth_date,
+               Worker.native_region, Worker.categories, Worker.photo_path, Worker.identity_verified_at,
+               consent("public_card").label("public_card"), consent("collect").label("collect"),
+               select(EvaluationHead.grade).where(EvaluationHead.subject_id == wid).scalar_subquery().label("grade"),
+               exists().where(ListEntry.subject_id == wid, ListEntry.list_name == "black", listed_clause(as_of))
+               .label("black"),
+               select(func.count(Rating.id)).where(Rating.worker_id == wid).scalar_subquery().label("ratings"),
+               select(func.avg(Rating.stars)).where(Rating.worker_id == wid).scalar_subquery().label("stars"),
+               CreditRecord.id.label("r_id"), CreditRecord.type.label("r_type"),
+               CreditRecord.decided_on.label("r_decided_on"), CreditRecord.valid_until.label("r_valid_until"),
+               CreditRecord.details.label("r_details"), CreditRecord.content.label("r_content"),
+               Company.subject_id.label("e_id"), Company.name.label("e_name"), Company.uscc.label("e_uscc"))
+        .join(Worker, Worker.subject_id == wid)
+        .outerjoin(CreditRecord, (CreditRecord.subject_id == wid) & one_of(CreditRecord.type, WORKER_CARD_TYPES)
+                   & in_force_clause(as_of))
+        .outerjoin(Employment, (Employment.worker_id == wid) & current_employment_clause(as_of))
+        .outerjoin(Company, Company.subject_id == Employment.company_id)
+        .where(WorkerCode.code == bindparam("code"))
+    )
+
+
+CARD_STATEMENT = _card_statement()
+
+
 def worker_card(session: Session, *, worker_code: str, now: datetime, models: Models) -> dict[str, Any]:
-    """``GET /public/workers/{worker_code}``: what a consumer at the door may see (spec §4.4)."""
+    """``GET /public/workers/{worker_code}``: what a consumer at the door may see (spec §4.4).
+
+    One statement (:data:`CARD_STATEMENT`) through the session's connection, no ORM entities: the card is
+    looked up by strangers at the door all day long, so it must cost little more than the look-up itself.
+    """
     as_of = today(now)
-    code = find_code(session, worker_code)
-    if code.status != "active":
-        return _revoked_card(code, as_of)
-    worker = session.get_one(Worker, code.worker_id)
-    consents = consents_in_force(session, worker.subject_id, now)
-    verified = worker.identity_verified_at is not None and worker.identity_verified_at <= now
+    typed = ids.normalise_worker_code(worker_code)
+    rows = (session.connection().execute(CARD_STATEMENT, {"code": typed, "now": now, "as_of": as_of}).all()
+            if ids.is_worker_code(typed) else [])
+    if not rows:
+        raise NotFound("public.worker_not_found", WORKER_NOT_FOUND)
+    w = rows[0]
+    if w.status != "active":
+        return _revoked_card(w.code, w.revoked_at, as_of)
+    records = list({r.r_id: CardRecord(r.r_id, r.r_type, r.r_decided_on, r.r_valid_until, r.r_details, r.r_content)
+                    for r in rows if r.r_id is not None}.values())
+    employers = sorted({(r.e_name, r.e_uscc) for r in rows if r.e_id is not None})
+    verified = w.identity_verified_at is not None and w.identity_verified_at <= now
+    count = int(w.ratings or 0)
     return {
-        "worker_code": code.code,
-        "display_name": display_name(worker.name, public_card="public_card" in consents),
-        "photo_url": photo_url(worker, consents),
-        "sex": worker.sex if worker.sex in ("male", "female") else None,
-        "age": full_years(worker.birth_date, as_of),
-        "native_province": ids.PROVINCES.get(worker.native_region[:2]),
-        "categories": list(worker.categories or []),
+        "worker_code": w.code,
+        "display_name": display_name(w.name, public_card=bool(w.public_card)),
+        "photo_url": photo_url(w.photo_path, public_card=bool(w.public_card)),
+        "sex": w.sex if w.sex in ("male", "female") else None,
+        "age": full_years(w.birth_date, as_of),
+        "native_province": ids.PROVINCES.get(w.native_region[:2]),
+        "categories": list(w.categories or []),
         "identity_verified": verified,
-        **_qualifications(session, worker.subject_id, as_of, health_default_days=models.health_check_default_days,
+        **_qualifications(records, as_of, health_default_days=models.health_check_default_days,
                           training_days=training_window_days(models)),
-        "employers": _employers(session, worker.subject_id, as_of),
-        "rating": rating_summary(session, Rating.worker_id, worker.subject_id),
-        "grade": grade_of(session, worker.subject_id),
-        "black_listed": black_listed(session, worker.subject_id, as_of),
-        "card_status": "valid" if verified and "collect" in consents else "unverified",
+        "employers": [{"name": redact(name) or uscc, "uscc": uscc} for name, uscc in employers],
+        "rating": {"average": None if not count else round(float(w.stars), 2), "count": count},
+        "grade": w.grade,
+        "black_listed": bool(w.black),
+        "card_status": "valid" if verified and w.collect else "unverified",
         "as_of": as_of,
         "revoked_on": None,
     }

@@ -6,7 +6,7 @@ import hashlib
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy import BindParameter, ColumnElement, and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from jzcredit.common.clock import today
@@ -18,10 +18,14 @@ from jzcredit.registry.models import Worker
 IN_FORCE_STATUSES = ("active", "under_objection")
 
 
-def in_force_clause(as_of: date) -> ColumnElement[bool]:
-    """Spec §3: in force on a date — status active or under objection, decided by then, window not over."""
+def in_force_clause(as_of: date | BindParameter[date]) -> ColumnElement[bool]:
+    """Spec §3: in force on a date — status active or under objection, decided by then, window not over.
+
+    The statuses are equalities rather than an ``IN`` list: SQLAlchemy renders an ``IN`` list again on
+    every execution, equalities compile once per statement (it counts on the public card's hot path).
+    """
     return and_(
-        CreditRecord.status.in_(IN_FORCE_STATUSES),
+        or_(*(CreditRecord.status == status for status in IN_FORCE_STATUSES)),
         CreditRecord.decided_on <= as_of,
         or_(CreditRecord.publish_until.is_(None), CreditRecord.publish_until >= as_of),
     )
