@@ -10,6 +10,7 @@ from fastapi import APIRouter
 from jzcredit.cards.pages import router as card_router
 from jzcredit.web.admin import router as admin_router
 from jzcredit.web.admin_ingest import router as admin_ingest_router
+from jzcredit.web.admin_workflows import router as admin_workflows_router
 from jzcredit.web.auth import router as login_router
 from jzcredit.web.complaint_pages import router as complaint_pages_router
 from jzcredit.web.documents import router as documents_router
@@ -23,3 +24,4 @@ ROUTERS.append(complaint_pages_router)  # /complaints, /complaints/new, /complai
 ROUTERS.append(documents_router)  # /c/{uscc}/report.pdf, the company's credit report as a PDF download
 ROUTERS.append(admin_ingest_router)  # /admin/ingest upload with progress, batch reports, quarantine correction
 ROUTERS.append(card_router)  # the worker's card /w/{code} and the printable /card/{code}.png
+ROUTERS.append(admin_workflows_router)  # /admin/notices, /admin/objections, /admin/repairs
