@@ -166,7 +166,7 @@ def _missing(values: dict[str, str]) -> dict[str, str]:
 
 def _schema_errors(exc: ValidationError) -> dict[str, str]:
     out: dict[str, str] = {}
-    for error in describe(exc.errors()):
+    for error in describe([{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]):
         field = "company" if error["field"] in ("company_uscc", "") else error["field"]
         out.setdefault(field, error["message"])
     return out
