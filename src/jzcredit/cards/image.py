@@ -133,7 +133,7 @@ def render_card(card: dict[str, Any], *, url: str, issued_on: date, valid_until:
             draw.text((MARGIN + 120, y), line, font=value_font, fill=INK)
             y += 34
         y += 6
-    qr_size = min(300, HEIGHT - y - 110)
+    qr_size = min(340, HEIGHT - y - 110)
     qr = _qr_image(url, qr_size)
     image.paste(qr, ((WIDTH - qr.width) // 2, y + 4))
     y += qr.height + 14
