@@ -36,6 +36,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from tests.demo_db import demo_database
+from tests.pdftools import pdf_text
 
 from jzcredit.api.app import create_app
 from jzcredit.common.clock import current_time, today
@@ -50,6 +51,7 @@ from jzcredit.records.models import CreditRecord
 from jzcredit.rectification import service as rectification_service
 from jzcredit.registry import service as registry
 from jzcredit.registry.models import Company, Worker, WorkerCode
+from jzcredit.reports.pdf import html_to_pdf
 
 FULL_ID = re.compile(r"\d{17}[\dXx]")
 MOBILE = re.compile(r"1[3-9]\d{9}")
@@ -146,6 +148,15 @@ class PublicRoute:
         return not self.path.startswith("/api/")
 
 
+# pages behind the web login (web/auth.py); the login page itself is public
+SIGNED_IN_PREFIXES = ("/admin", "/portal")
+LOGIN_PAGE = "/admin/login"
+
+
+def signed_in_only(path: str) -> bool:
+    return path != LOGIN_PAGE and any(path == p or path.startswith(p + "/") for p in SIGNED_IN_PREFIXES)
+
+
 def public_get_routes(app: Any) -> list[PublicRoute]:
     """Every GET the public reaches without a token: ``/api/v1/public/…``, the health check and every page."""
     out = []
@@ -155,6 +166,8 @@ def public_get_routes(app: Any) -> list[PublicRoute]:
             continue
         if path.startswith("/api/") and not (path.startswith("/api/v1/public/") or path == "/api/v1/health"):
             continue
+        if signed_in_only(path):
+            continue  # not public: see test_signed_in_pages_answer_the_public_with_the_login_only
         dependant = getattr(route, "dependant", None)
         fields = get_flat_params(dependant) if dependant is not None else []
         out.append(PublicRoute(path=path, path_params=tuple(re.findall(r"\{(\w+)(?::\w+)?\}", path)),
@@ -213,8 +226,10 @@ def leaks(text: str, demo: Demo) -> list[str]:
 
 def body_text(response: Any) -> str | None:
     kind = response.headers.get("content-type", "")
-    if kind.startswith(("image/", "application/pdf", "application/octet-stream")):
-        return None  # binary (a card image, a PDF): its text is checked where it is rendered from
+    if kind.startswith("application/pdf"):
+        return pdf_text(response.content)  # a PDF report: the text anyone can extract from it
+    if kind.startswith(("image/", "application/octet-stream")):
+        return None  # binary (a card image): its text is checked where it is rendered from
     return response.text
 
 
@@ -264,6 +279,8 @@ def test_the_demo_holds_numbers_the_check_would_catch(demo: Demo) -> None:
     assert all(MOBILE.fullmatch(p) for p in demo.phones)
     assert leaks(f"<td>{demo.id_numbers[3]}</td>", demo) and leaks(json.dumps({"x": demo.phones[3]}), demo)
     assert not leaks("3701**********123X 138****5678 JZ7K3M9Q2XWD 91370100MA3C5EXL0X", demo)
+    # a PDF answer is read through its extracted text, which does show a number printed in it
+    assert leaks(pdf_text(html_to_pdf(f"<html lang='zh-CN'><p>电话 {demo.phones[3]}</p></html>")), demo)
 
 
 def test_every_public_route_is_crawled_and_none_leaks_an_id_or_phone_number(demo: Demo) -> None:
@@ -323,3 +340,17 @@ def test_a_search_for_a_persons_id_or_phone_finds_and_repeats_nothing(demo: Demo
                 body.pop("instance")  # the path as the client sent it, nothing more
                 assert not leaks(json.dumps(body, ensure_ascii=False), demo)
 
+
+def test_signed_in_pages_answer_the_public_with_the_login_only(demo: Demo) -> None:
+    """Every GET page behind the login, asked without a session (ids filled with 1), is a 303 to the login page
+    and says nothing else; the crawl above skips them for that reason."""
+    paths = [route.path for route in iter_route_contexts(demo.app.routes)
+             if "GET" in (route.methods or set()) and signed_in_only(route.path)]
+    assert {"/admin", "/admin/ingest", "/portal"} <= set(paths)
+    with TestClient(demo.app, raise_server_exceptions=False) as client:
+        for path in paths:
+            url = re.sub(r"\{\w+(?::\w+)?\}", "1", path)
+            answer = client.get(url, headers={"Accept": HTML}, follow_redirects=False)
+            assert answer.status_code == 303, f"{url}: {answer.status_code}"
+            assert answer.headers["location"].startswith(LOGIN_PAGE + "?"), url
+            assert not leaks(answer.text, demo), url

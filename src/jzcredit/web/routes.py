@@ -15,6 +15,7 @@ from jzcredit.web.auth import router as login_router
 from jzcredit.web.complaint_pages import router as complaint_pages_router
 from jzcredit.web.documents import router as documents_router
 from jzcredit.web.pages import router as start_router
+from jzcredit.web.portal import router as portal_router
 from jzcredit.web.public_pages import router as public_pages_router
 from jzcredit.web.stats_pages import router as stats_pages_router
 
@@ -23,5 +24,6 @@ ROUTERS.append(stats_pages_router)  # /stats charts by region, /stats/models gra
 ROUTERS.append(complaint_pages_router)  # /complaints, /complaints/new, /complaints/{tracking_code}
 ROUTERS.append(documents_router)  # /c/{uscc}/report.pdf, the company's credit report as a PDF download
 ROUTERS.append(admin_ingest_router)  # /admin/ingest upload with progress, batch reports, quarantine correction
+ROUTERS.append(portal_router)  # /portal: a company answers complaints, issues service codes, manages banks
 ROUTERS.append(card_router)  # the worker's card /w/{code} and the printable /card/{code}.png
 ROUTERS.append(admin_workflows_router)  # /admin/notices, /admin/objections, /admin/repairs
