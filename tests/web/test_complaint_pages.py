@@ -159,6 +159,17 @@ def test_a_name_offers_the_matching_companies_to_choose_from(world: World) -> No
     assert "没有找到名称含“没有这家”的企业" in (field_error(nothing.text, "company") or "")
 
 
+def test_a_chosen_company_stays_chosen_when_another_field_is_wrong(world: World) -> None:
+    response = world.client.post("/complaints/new", data=valid(world, company="泉城", company_uscc=world.other_uscc,
+                                                               contact_phone=""))
+    assert response.status_code == 422 and field_error(response.text, "company") is None
+    assert field_error(response.text, "contact_phone")
+    assert f'name="company_uscc" value="{world.other_uscc}" checked' in response.text
+    assert f'value="{world.uscc}"' not in response.text  # only the chosen one is offered again
+    named = world.client.post("/complaints/new", data=valid(world, company="泉城", contact_phone=""))
+    assert "找到 2 家" in (field_error(named.text, "company") or "") and field_error(named.text, "contact_phone")
+
+
 def test_the_search_box_finds_companies_by_name_or_uscc(world: World) -> None:
     by_name = world.client.get("/complaints/new", params={"q": "月嫂"}).text
     assert "历下月嫂中心" in by_name and 'checked' in by_name  # one match: chosen already

@@ -172,6 +172,21 @@ def _schema_errors(exc: ValidationError) -> dict[str, str]:
     return out
 
 
+def _company_choice(request: Request, values: dict[str, str]) -> tuple[list[dict[str, Any]], int, str | None]:
+    """The companies to offer and the company field's message: the chosen one stays chosen; a name (not a
+    USCC) is searched and must be chosen among its matches."""
+    chosen = values["company_uscc"].strip()
+    if chosen:
+        return _find_companies(request, chosen)[0], 0, None
+    typed = " ".join(values["company"].split())
+    if not typed or _looks_like_uscc(typed):
+        return [], 0, None
+    matches, total = _find_companies(request, typed)
+    if not matches:
+        return [], 0, f"没有找到名称含“{typed}”的企业，请核对名称，或改填统一社会信用代码"
+    return matches, total - len(matches), f"找到 {total} 家名称含“{typed}”的企业，请在下面选择被投诉的那一家"
+
+
 def _looks_like_uscc(text: str) -> bool:
     """18 letters and digits: meant as a USCC (the service says what is wrong with it), not a name."""
     return len(text) == 18 and text.isascii() and text.isalnum()
@@ -188,29 +203,28 @@ async def file_complaint(request: Request) -> Response:
         raise Forbidden("complaint.cross_site", "投诉表单只能从本站页面提交：请打开本站的“我要投诉”页面重新填写")
     values = await _posted(request)
     errors = _missing(values)
+    matches, more, company_error = _company_choice(request, values)
+    if company_error:
+        errors.setdefault("company", company_error)
     if errors:
-        return _form_page(request, values, errors=errors, status_code=422)
+        return _form_page(request, values, errors=errors, matches=matches, more=more, status_code=422)
     uscc = values["company_uscc"].strip() or values["company"].strip()
-    if not values["company_uscc"].strip() and not _looks_like_uscc(uscc):
-        matches, total = _find_companies(request, " ".join(uscc.split()))
-        message = (f"找到 {total} 家名称含“{uscc}”的企业，请在下面选择被投诉的那一家" if matches
-                   else f"没有找到名称含“{uscc}”的企业，请核对名称，或改填统一社会信用代码")
-        return _form_page(request, values, errors={"company": message}, matches=matches,
-                          more=max(0, total - len(matches)), status_code=422)
     try:
         form = ComplaintIn.model_validate({
             "company_uscc": uscc, "worker_code": values["worker_code"].strip() or None,
             "category": values["category"], "description": values["description"],
             "contact_phone": values["contact_phone"].strip()})
     except ValidationError as exc:
-        return _form_page(request, values, errors=_schema_errors(exc), status_code=422)
+        return _form_page(request, values, errors=_schema_errors(exc), matches=matches, more=more,
+                          status_code=422)
     try:
         filed = _file(request, form)
     except JzError as exc:
         field = _field_of(exc.code)
         if field is None:
             raise
-        return _form_page(request, values, errors={field: exc.detail}, status_code=exc.status)
+        return _form_page(request, values, errors={field: exc.detail}, matches=matches, more=more,
+                          status_code=exc.status)
     return RedirectResponse(f"/complaints/{filed['tracking_code']}?filed=1", status_code=303)
 
 
