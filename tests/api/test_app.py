@@ -97,7 +97,7 @@ def test_start_page_search_escapes_the_query_and_shows_no_fake_results(client: T
     assert response.status_code == 200
     assert "<script>alert(1)" not in response.text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in response.text
-    assert "查询功能将随公开页面一起开放" in response.text
+    assert "没有找到名称含“&lt;script&gt;alert(1)&lt;/script&gt;”的家政企业" in response.text
 
 
 def test_unknown_route_is_a_problem_json_404(client: TestClient) -> None:
