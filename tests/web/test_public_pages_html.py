@@ -182,6 +182,7 @@ def test_the_company_page_shows_the_whole_report_in_plain_chinese(api: TestClien
     assert "1 在职家政服务员 1 已完成身份核验和授权" in words
     assert "山东省 370102" in words and "家庭保洁、养老护理" in words and "员工制" in words
     assert f'href="/c/{town.uscc}/report.pdf"' in text
+    assert f'href="/complaints/new?q={town.uscc}"' in text
     assert 'class="search"' in text  # the search box, to look up the next one
 
 
