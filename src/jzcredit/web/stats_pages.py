@@ -119,7 +119,8 @@ def _region_label(row: dict[str, Any]) -> str:
     return f"{row['name']}（{row['region_code']}）" if row["name"] else str(row["region_code"])
 
 
-def _verification_charts(rows: list[dict[str, Any]]) -> list[Any]:
+def _verification_charts(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A bar chart per rate (verified, identified and authorised, public card), each with its title."""
     labels = [_region_label(r) for r in rows]
     out = []
     for ident, key, title, color in (
@@ -127,9 +128,10 @@ def _verification_charts(rows: list[dict[str, Any]]) -> list[Any]:
             ("authorised", "identified_authorised", "完成识别授权率（%）", "#2f9e44"),
             ("public-card", "public_card", "同意公开展示率（%）", "#862e9c")):
         values = [_rate(r[key], r["workers"]) for r in rows]
-        out.append(charts.bar_chart(labels, values, ident=ident, title=title, color=color, max_value=100.0,
-                                    fmt=charts.percent) if any(r["workers"] for r in rows)
-                   else charts.bar_chart([], [], ident=ident, title=title))
+        chart = (charts.bar_chart(labels, values, ident=ident, title=title, color=color, max_value=100.0,
+                                  fmt=charts.percent) if any(r["workers"] for r in rows)
+                 else charts.bar_chart([], [], ident=ident, title=title))
+        out.append({"title": title, "chart": chart})
     return out
 
 
