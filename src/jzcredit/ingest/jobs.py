@@ -126,7 +126,7 @@ class IngestJobs:
         with self._lock:
             job = self._jobs.get(job_id)
         if job is None or job.owner != owner:
-            raise NotFound("ingest.job_unknown", "没有这个导入任务（服务重启后进度不再保留：请到导入批次列表查看结果）")
+            raise NotFound("upload.job_unknown", "没有这个导入任务（服务重启后进度不再保留：请到导入批次列表查看结果）")
         return job
 
     def wait(self, job_id: str, *, timeout: float = 60.0) -> IngestJob:
