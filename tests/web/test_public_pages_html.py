@@ -223,6 +223,7 @@ def test_the_black_and_red_lists_show_published_entries_with_reason_and_dates(ap
     assert f"公布日期 {(TODAY - timedelta(days=10)).isoformat()}" in words
     assert f"有效期至 {(TODAY + timedelta(days=365)).isoformat()}" in words
     assert f'href="/c/{town.uscc}"' in black and f'href="/w/{town.code}"' in black
+    assert re.findall(r'href="([^"]+)" aria-current="page"', black) == ["/lists/black"]
     red = visible(page(api, "/lists/red"))
     assert "浦江家政服务有限公司" in red and "泉城家政服务有限公司" not in red and "共 1 条" in red
 
