@@ -182,6 +182,12 @@ def test_a_document_has_an_ascii_and_a_chinese_file_name(sessions: sessionmaker[
         doc.render("docx")
 
 
+def test_a_file_name_keeps_no_path_or_markup_characters_and_no_long_name() -> None:
+    assert documents.file_name_part('<b>"济南"</b>家政') == "_b_济南_b_家政"
+    assert documents.file_name_part("../../etc/passwd\\x\n y") == ".._.._etc_passwd_x_ y"
+    assert documents.file_name_part("长" * 100) == "长" * 40 and documents.file_name_part("///") == "_"
+
+
 # --- the repair certificate -------------------------------------------------------------------------
 
 

@@ -9,6 +9,7 @@ certificate is the JSON stored when the repair was approved, so it prints what w
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -67,6 +68,15 @@ class Document:
                 f"filename*=UTF-8''{quote(self.filename_zh + '.' + fmt, safe='')}")
 
 
+_UNSAFE_IN_FILE_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
+NAME_IN_FILE_NAME_MAX = 40  # characters: a long company name must not push the file name past 255 bytes
+
+
+def file_name_part(text: str) -> str:
+    """Text for a file name a browser saves: no path or reserved characters, one line, at most 40 characters."""
+    return " ".join(_UNSAFE_IN_FILE_NAMES.sub("_", text).split())[:NAME_IN_FILE_NAME_MAX] or "_"
+
+
 def _generated(now: datetime) -> str:
     return now.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
 
@@ -107,7 +117,7 @@ def company_report(session: Session, *, uscc: str, now: datetime, models: Models
                        number=report["uscc"], verify_url=f"{base_url.rstrip('/')}/c/{report['uscc']}",
                        report=report)
     return Document(title=title, filename=f"credit-report-{report['uscc']}",
-                    filename_zh=f"信用报告-{report['name']}-{report['uscc']}", html=html)
+                    filename_zh=f"信用报告-{file_name_part(report['name'])}-{report['uscc']}", html=html)
 
 
 def worker_report(session: Session, *, worker_code: str, now: datetime, models: Models, base_url: str) -> Document:
