@@ -74,7 +74,7 @@ def test_without_consent_the_page_shows_a_masked_name_and_no_photo(settings: Set
         w.worker.photo_path = "/static/photos/li.jpg"
     with client_at(settings) as client:
         shown = client.get(f"/w/{w.code}", headers=HTML).text
-        assert "李小芳" in shown and "/static/photos/li.jpg" in shown
+        assert "李小芳" in shown and "/static/photos/li.jpg" in shown and "未经本人授权" not in shown
         with sessions() as s, s.begin():  # the worker takes public_card back: at once
             s.execute(Consent.__table__.update().where(Consent.worker_id == w.worker.subject_id,
                                                        Consent.scope == "public_card").values(revoked_at=NOW))
