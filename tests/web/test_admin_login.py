@@ -199,3 +199,10 @@ def test_the_login_page_escapes_and_never_echoes_what_the_url_says(client: TestC
     assert page.status_code == 200
     assert "<script>" not in page.text and "alert(1)" not in main_text(page.text)
     assert csrf_of(page.text)
+
+
+def test_login_attempts_from_one_address_are_rate_limited(client: TestClient, world: World) -> None:
+    """The login form is a public form: the shipped ``submit`` bucket (burst 5) limits guessing from one client."""
+    answers = [login(client, "jz_" + "y" * 43).status_code for _ in range(6)]
+    assert answers[:5] == [401] * 5 and answers[5] == 429
+    assert login(client, world.who["admin"].token or "").status_code == 429  # even a good token waits

@@ -5,6 +5,7 @@ as an unknown one, and hostile text is escaped."""
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date
 
@@ -168,6 +169,10 @@ def test_matches_in_the_region_are_confirmed_and_link_the_record(client: TestCli
     csrf = signed_in(client, world.who["regulator_city"].token or "")
     page = client.get("/admin/matches")
     assert page.status_code == 200 and f'id="match-{mine}"' in page.text and f'id="match-{theirs}"' not in page.text
+    with world.sessions() as s:  # a worker named on the page: a read of personal data, audited
+        read = s.scalars(select(AuditEntry).where(AuditEntry.action == "private.read")).one()
+        assert read.object == "page:/admin/matches" and read.actor == world.who["regulator_city"].actor
+        assert json.loads(read.detail)["workers"] == [world.ids["W1"]]
     refused = client.post(f"/admin/matches/{mine}", data={"csrf_token": csrf, "decision": "reject"}, headers=HTML)
     assert refused.status_code == 422 and "请填写说明" in refused.text, main_text(refused.text)
     hidden = client.post(f"/admin/matches/{theirs}", data={"csrf_token": csrf, "decision": "confirm"}, headers=HTML)

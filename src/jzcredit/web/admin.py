@@ -32,6 +32,7 @@ from jzcredit.records.models import CreditRecord, MatchCandidate
 from jzcredit.web.admin_nav import sections_for
 from jzcredit.web.admin_support import (
     FormState,
+    audit_worker_view,
     choice,
     done,
     render,
@@ -81,6 +82,7 @@ def _review_page(request: Request, web: WebSession, now: datetime, state: FormSt
                  status: int = 200) -> Response:
     with request.app.state.sessions() as session:
         items = review_queue(session, web, now)
+    audit_worker_view(request, web, now, "/admin/review", {e["subject_id"] for e in items})
     return render(request, web, "admin/review.html",
                   {"items": items, "state": state, "decisions": REVIEW_DECISIONS, "active": "/admin/review"},
                   status=status)
@@ -156,6 +158,7 @@ def _matches_page(request: Request, web: WebSession, now: datetime, state: FormS
             .where(MatchCandidate.id.in_([r["match_id"] for r in rows])))}
         rows = [r | {"worker_id": workers.get(r["match_id"])} for r in rows]
         items = visible(session, web.principal, rows, lambda r: [r["worker_id"]], now=now)
+    audit_worker_view(request, web, now, "/admin/matches", {m["worker_id"] for m in items})
     return render(request, web, "admin/matches.html",
                   {"items": items, "state": state, "decisions": MATCH_DECISIONS, "active": "/admin/matches"},
                   status=status)

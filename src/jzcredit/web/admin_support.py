@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, TypeVar
 
 from fastapi import Request
@@ -17,6 +18,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from jzcredit.common import audit
 from jzcredit.errors import JzError, NotFound
 from jzcredit.registry.models import Company, Worker
 from jzcredit.web import templates
@@ -118,6 +120,18 @@ def subject_names(session: Session, subject_ids: set[int]) -> dict[int, str]:
         rows = session.execute(select(table.subject_id, table.name).where(table.subject_id.in_(subject_ids)))
         names |= {subject_id: name for subject_id, name in rows}
     return names
+
+
+def audit_worker_view(request: Request, web: WebSession, now: datetime, page: str, subject_ids: set[int]) -> None:
+    """A page that shows workers by name with their records is a read of personal data: one audit entry names
+    the page and the workers on it (none when no worker is shown)."""
+    if not subject_ids:
+        return
+    with request.app.state.sessions() as session, session.begin():
+        workers = sorted(session.scalars(select(Worker.subject_id).where(Worker.subject_id.in_(subject_ids))))
+        if workers:
+            audit.append(session, actor=web.principal.actor, action="private.read", obj=f"page:{page}", now=now,
+                         detail={"workers": workers, "via": "web"})
 
 
 def render(request: Request, web: WebSession, template: str, context: dict[str, Any], *,

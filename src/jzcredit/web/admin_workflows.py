@@ -37,6 +37,7 @@ from jzcredit.repair.rules import CONDITIONS, Claim, Failure, Target, failed_con
 from jzcredit.web.admin_support import (
     MAX_ID,
     FormState,
+    audit_worker_view,
     choice,
     done,
     render,
@@ -91,6 +92,7 @@ def _notices_page(request: Request, web: WebSession, now: datetime, state: FormS
             rows = [n for n in rows if n["status"] in ("issued", "submitted")]
         items = visible(session, web.principal, rows, lambda n: [n["subject_id"]], now=now)
         names = subject_names(session, {n["subject_id"] for n in items})
+    audit_worker_view(request, web, now, "/admin/notices", {n["subject_id"] for n in items})
     items = [n | {"name": names.get(n["subject_id"], ""), "status_label": NOTICE_LABELS.get(n["status"], "")}
              for n in reversed(items)]
     return render(request, web, "admin/notices.html",
@@ -200,6 +202,7 @@ def _objections_page(request: Request, web: WebSession, now: datetime, state: Fo
         items = visible(session, web.principal, rows, lambda o: [o["subject_id"]], now=now)
         records = _records(session, {o["record_id"] for o in items}, as_of)
         names = subject_names(session, {o["subject_id"] for o in items if o["subject_id"]})
+    audit_worker_view(request, web, now, "/admin/objections", {o["subject_id"] for o in items if o["subject_id"]})
     items = [o | {"record": records.get(o["record_id"]), "name": names.get(o["subject_id"], "")} for o in items]
     return render(request, web, "admin/objections.html",
                   {"items": items, "state": state, "decisions": OBJECTION_DECISIONS, "active": "/admin/objections"},
@@ -272,6 +275,7 @@ def _repairs_page(request: Request, web: WebSession, now: datetime, state: FormS
                    if r["status"] == "submitted"]
         decided = [r for r in rows if r["status"] != "submitted"][-20:][::-1]
         names = subject_names(session, {r["subject_id"] for r in rows})
+    audit_worker_view(request, web, now, "/admin/repairs", {r["subject_id"] for r in rows})
     return render(request, web, "admin/repairs.html",
                   {"waiting": waiting, "decided": decided, "names": names, "state": state,
                    "decisions": REPAIR_DECISIONS, "conditions": CONDITION_LABELS, "active": "/admin/repairs"},
