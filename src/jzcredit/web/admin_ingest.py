@@ -35,10 +35,11 @@ from jzcredit.errors import Invalid, NotFound
 from jzcredit.evaluation.rulesets import load_models
 from jzcredit.ingest import batch_views, corrections, declared
 from jzcredit.ingest.jobs import IngestJobs, RunRequest, reevaluate_batch
-from jzcredit.ingest.router import MAX_UPLOAD_BYTES, record_types_of
+from jzcredit.ingest.router import MAX_UPLOAD_BYTES, UploadTooLarge, record_types_of
 from jzcredit.rules import ingest_rules
 from jzcredit.web import templates
 from jzcredit.web.auth import WebSession, form_requires, page_requires
+from jzcredit.web.portal import local_time
 
 router = APIRouter(include_in_schema=False)
 
@@ -53,6 +54,8 @@ ACCEPTED_SUFFIXES = {".csv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".xlsm": "xl
 KNOWN_WRONG = {".xls": "旧版 Excel 文件（.xls）无法读取：请在 Excel 中“另存为”.xlsx 后再上传。没有导入任何内容",
                ".et": "WPS 表格文件（.et）无法读取：请另存为 .xlsx 或 CSV 后再上传。没有导入任何内容"}
 NO_STORE = {"Cache-Control": "no-store"}
+STATUS_WORDS = {"completed": "已完成", "running": "进行中（或被中断：重新上传同一文件会从中断处继续）",
+                "failed": "中断（重新上传同一文件会从中断处继续）"}
 RESULT_WORDS = {"accepted": "已更正并接收", "duplicate": "已更正；与已有数据重复，未重复写入"}
 
 
@@ -87,8 +90,8 @@ def upload_page(request: Request, web: WebSession = Depends(page_requires("inges
     with request.app.state.sessions() as session:
         recent = batch_views.recent_batches(
             session, actor_prefix=f"provider:{principal.user_id}:" if principal.role == "provider" else None)
-    context = admin_context(web, active="/admin/ingest") | _choices() | {"recent": recent,
-                                                                          "max_mb": MAX_UPLOAD_BYTES >> 20}
+    context = admin_context(web, active="/admin/ingest") | _choices() | {
+        "recent": recent, "max_mb": MAX_UPLOAD_BYTES >> 20, "status_words": STATUS_WORDS}
     return templates.TemplateResponse(request, "admin/ingest.html", context)
 
 
@@ -109,7 +112,7 @@ async def _save(upload: UploadFile, target: Path) -> None:
         while chunk := await upload.read(COPY_CHUNK):
             written += len(chunk)
             if written > MAX_UPLOAD_BYTES:
-                raise Invalid("upload.too_large", f"文件超过 {MAX_UPLOAD_BYTES >> 20} MB：请拆分后分批上传。"
+                raise UploadTooLarge("upload.too_large", f"文件超过 {MAX_UPLOAD_BYTES >> 20} MB：请拆分后分批上传。"
                                                   "没有导入任何内容")
             out.write(chunk)
     if written == 0:
@@ -216,7 +219,8 @@ def batch_report(request: Request, batch_id: int = BatchId,
                  web: WebSession = Depends(page_requires("batches.read"))) -> Response:
     """批次报告: rows read = accepted + duplicates + quarantined, the quarantined rows per reason."""
     report = _readable_batch(request, web.principal, batch_id)
-    context = admin_context(web, active="/admin/ingest") | {"b": report}
+    context = admin_context(web, active="/admin/ingest") | {"b": report, "started": local_time(report["started_at"]),
+                                                            "status_words": STATUS_WORDS.get(report["status"])}
     return templates.TemplateResponse(request, "admin/batch.html", context)
 
 

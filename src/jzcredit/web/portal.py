@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from jzcredit.api.deps import clock, vault
 from jzcredit.api.policy import Principal, authorize_subject
 from jzcredit.api.workflow import MAX_ID, check_version, require_in_scope, visible
-from jzcredit.common.clock import today
+from jzcredit.common.clock import SHANGHAI, today
 from jzcredit.common.crypto import Vault
 from jzcredit.complaints import ratings
 from jzcredit.complaints import service as complaints
@@ -49,6 +49,11 @@ DONE = {"responded": "答复已提交。", "granted": "已授权该银行查询�
         "revoked": "已撤销该银行的查询授权。"}
 STEP_WORDS = {"file": "投诉登记", "forward": "转企业办理", "respond": "企业答复", "resolve": "投诉人确认",
               "mediate": "调解", "close": "办结", "unanswered": "逾期未答复"}
+
+
+def local_time(at: datetime | None) -> str:
+    """A stored instant as Beijing time, the way the company reads it (``2026-06-30 10:00``)."""
+    return at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if at is not None else ""
 
 
 def _company_id(session: Session, principal: Principal, action: str, now: datetime) -> int:
@@ -118,7 +123,7 @@ def _complaint(session: Session, principal: Principal, action: str, complaint_id
 def _company_view(session: Session, complaint: Complaint, now: datetime) -> dict[str, Any]:
     """The complaint as a company sees it: no complainant's name, phone or tracking code; steps without actors."""
     doc = complaints.detail(session, complaint, as_of=today(now))
-    steps = [{"at": s["at"], "what": STEP_WORDS.get(s["action"], s["action"]), "text": s["text"]
+    steps = [{"at": local_time(s["at"])[:10], "what": STEP_WORDS.get(s["action"], s["action"]), "text": s["text"]
               if s["action"] in ("respond", "close") else None} for s in doc["steps"]]
     hidden = ("filed_by", "tracking_code", "contact_phone", "steps")
     return {k: v for k, v in doc.items() if k not in hidden} | {"steps": steps}
@@ -252,8 +257,10 @@ def _banks_page(request: Request, web: WebSession, now: datetime, *, status: int
                 error: str | None = None) -> Response:
     with request.app.state.sessions() as session:
         company_id = _company_id(session, web.principal, "finance.authorisations", now)
-        grants = finance.authorisations(session, company_id=company_id, now=now)
-        inquiries, total = finance.inquiries(session, company_id=company_id, limit=INQUIRIES_SHOWN)
+        grants = [g | {"granted": local_time(g["granted_at"]), "revoked": local_time(g["revoked_at"])}
+                  for g in finance.authorisations(session, company_id=company_id, now=now)]
+        found, total = finance.inquiries(session, company_id=company_id, limit=INQUIRIES_SHOWN)
+        inquiries = [q | {"when": local_time(q["at"])} for q in found]
         granted = {g["bank_user_id"] for g in grants if g["in_force"]}
         banks = [b for b in finance.bank_users(session, now=now) if b["bank_user_id"] not in granted]
         context = _context(web, "/portal/banks", session, company_id, grants=grants, inquiries=inquiries,

@@ -23,7 +23,11 @@
     $("upload-button").disabled = false;
   }
 
-  function problemText(xhr) {
+  function problemText(xhr, running) {
+    if (xhr.responseURL && xhr.responseURL.indexOf("/admin/login") >= 0) {
+      return running ? "登录已失效；导入仍在后台进行，请重新登录后在“最近的导入批次”中查看结果。"
+                     : "登录已失效，请重新登录后再上传（没有导入任何内容）。";
+    }
     try {
       var body = JSON.parse(xhr.responseText);
       if (body && body.detail) { return body.detail; }
@@ -66,8 +70,9 @@
     xhr.open("GET", url);
     xhr.setRequestHeader("Accept", "application/json");
     xhr.onload = function () {
-      if (xhr.status !== 200) { showError(problemText(xhr)); return; }
-      var job = JSON.parse(xhr.responseText);
+      var job = null;
+      try { job = xhr.status === 200 ? JSON.parse(xhr.responseText) : null; } catch (e) { job = null; }
+      if (!job) { showError(problemText(xhr, true)); return; }
       setBar("process-progress", "process-percent", job.percent);
       $("process-phase").textContent = PHASES[job.phase] || "";
       if (job.phase === "done") { showReport(job); return; }
@@ -100,7 +105,7 @@
         setBar("upload-progress", "upload-percent", 100);
         poll(JSON.parse(xhr.responseText).progress_url);
       } else {
-        showError(problemText(xhr));
+        showError(problemText(xhr, false));
       }
     };
     xhr.onerror = function () { showError("上传中断（网络错误），没有导入任何内容，请重试。"); };
