@@ -60,6 +60,11 @@ UNKNOWN_CODE = "JZ0000000000"
 UNKNOWN_USCC = "91370100MA00000000"
 UNKNOWN_TRACKING = "TS000000000000"
 PAGE_SIZE = 100
+# optional query parameters crawled too (beside the route without them), with values that reach real data
+OPTIONAL_QUERIES = {
+    "region": ["000000", "370000", "370100", "370102", "110000", "310000"],  # /stats pages: the demo's regions
+    "filed": ["1"],  # the tracking page right after filing
+}
 # public GET routes that carry no subject's data and are not crawled, each with the reason
 NOT_CRAWLED = {
     "/openapi.json": "the API's own description: made-up examples (a sample phone for the complaint form), no data",
@@ -208,6 +213,8 @@ def _urls(demo: Demo, route: PublicRoute) -> list[str]:
     unknown = [q for q, required in route.query.items() if required and q != "q"]
     if unknown:
         pytest.fail(f"the crawler does not know what to put in the required query {unknown} of {route.path}")
+    paths = paths + [f"{p}?{urlencode({name: value})}" for name, values in OPTIONAL_QUERIES.items()
+                     if name in route.query for p in paths for value in values]
     if "q" not in route.query:
         return paths
     with_q = [f"{p}?{urlencode({'q': q})}" for p in paths for q in _queries(demo)]
