@@ -4,6 +4,7 @@ the form and resubmitted; the API's policy (a provider: its record types and its
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from collections.abc import Iterator
@@ -185,3 +186,53 @@ def test_the_pages_follow_the_apis_policy(world: World, tmp_path: Path) -> None:
     assert form.status_code == 200 and no_csrf.status_code == 403
     with world.sessions() as s:
         assert s.scalars(select(QuarantinedRow.status)).all() == ["open"]
+
+
+def upload_with_profile(client: TestClient, name: str, data: bytes, profile: str, kind: str) -> Any:
+    csrf = csrf_of(client.get("/admin/ingest").text)
+    return client.post("/admin/ingest", data={"csrf_token": csrf, "kind": kind, "source": "济南市商务局",
+                                              "profile": profile},
+                       files={"file": (name, data, "text/csv")}, headers={"Accept": "application/json"})
+
+
+def test_the_shuanggongshi_sample_loads_and_its_ambiguous_date_is_corrected_in_the_form(
+        world: World, shared_data: Path) -> None:
+    """The shared GB18030 sample through the page: 14 accepted, 1 duplicate, 3 quarantined (README), then the
+    ambiguous 05/06/2025 corrected under its real header 处罚决定日期."""
+    client = world.client
+    sign_in(client, world.tokens["regulator"])
+    data = (shared_data / "penalties-shuanggongshi.gb18030.csv").read_bytes()
+    job = finished(client, upload_with_profile(client, "penalties-shuanggongshi.gb18030.csv", data,
+                                               "penalty-shuanggongshi", "penalties"))
+    report = job["report"]
+    assert (report["total"], report["accepted"], report["duplicates"], report["quarantined"]) == (18, 14, 1, 3)
+    assert {r["reason"] for r in report["reasons"]} == {"invalid_uscc", "ambiguous_date", "invalid_date"}
+    with world.sessions() as s:
+        row = s.scalars(select(QuarantinedRow.row_number).where(QuarantinedRow.batch_id == job["batch_id"],
+                                                                QuarantinedRow.reason == "ambiguous_date")).one()
+    form = client.get(f"/admin/batches/{job['batch_id']}/quarantine/{row}")
+    labels = dict(re.findall(r'<label for="(v\d+)">([^<\s]+)', form.text))
+    values = dict(re.findall(r'<input id="(v\d+)" name="v\d+" type="text" value="([^"]*)"', form.text))
+    date_field = next(k for k, name in labels.items() if name == "处罚决定日期")
+    assert values[date_field] == "05/06/2025" and f'aria-describedby="{date_field}-error"' in form.text
+    done = client.post(f"/admin/batches/{job['batch_id']}/quarantine/{row}",
+                       data=values | {date_field: "2025-06-05", "csrf_token": csrf_of(form.text)},
+                       follow_redirects=False)
+    assert done.status_code == 303 and "result=accepted" in done.headers["location"]
+
+
+def test_an_xlsx_upload_counts_rows_to_100_percent(world: World) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(PENALTY_HEADER)
+    for row in (penalty("表1号", "2025-03-01"), penalty("表2号", "2025-02-30")):
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    sign_in(world.client, world.tokens["regulator"])
+    job = finished(world.client, upload(world.client, "处罚.xlsx", buffer.getvalue()))
+    assert (job["phase"], job["percent"], job["unit"], job["total"]) == ("done", 100, "rows", 2)
+    assert (job["report"]["accepted"], job["report"]["quarantined"]) == (1, 1)
