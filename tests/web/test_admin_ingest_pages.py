@@ -236,3 +236,21 @@ def test_an_xlsx_upload_counts_rows_to_100_percent(world: World) -> None:
     job = finished(world.client, upload(world.client, "处罚.xlsx", buffer.getvalue()))
     assert (job["phase"], job["percent"], job["unit"], job["total"]) == ("done", 100, "rows", 2)
     assert (job["report"]["accepted"], job["report"]["quarantined"]) == (1, 1)
+
+
+def test_a_file_over_the_limit_is_the_apis_413_with_nothing_written(world: World, monkeypatch: pytest.MonkeyPatch,
+                                                                   tmp_path: Path) -> None:
+    monkeypatch.setattr("jzcredit.web.admin_ingest.MAX_UPLOAD_BYTES", 100)
+    sign_in(world.client, world.tokens["regulator"])
+    answer = upload(world.client, "p.csv", penalty_file(tmp_path))
+    assert answer.status_code == 413 and "请拆分后分批上传" in answer.json()["detail"]
+    assert batches(world.sessions) == 0
+
+
+def test_a_regulator_reads_and_corrects_any_batch_as_the_api_lets_it(world: World, tmp_path: Path) -> None:
+    """Like ``POST /api/v1/ingest`` and ``GET /batches/{id}``: a batch is not a subject, regulators are not
+    limited by region (decisions.md); only a provider is held to its own batches."""
+    sign_in(world.client, world.tokens["admin"])
+    batch_id = finished(world.client, upload(world.client, "p.csv", penalty_file(tmp_path)))["batch_id"]
+    sign_in(world.client, world.tokens["regulator"])
+    assert world.client.get(f"/admin/batches/{batch_id}/quarantine/4").status_code == 200
