@@ -25,6 +25,7 @@ from sqlalchemy import (
     or_,
     select,
 )
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from jzcredit.common import ids
@@ -228,15 +229,18 @@ def _card_statement() -> Executable:
 CARD_STATEMENT = _card_statement()
 
 
-def worker_card(session: Session, *, worker_code: str, now: datetime, models: Models) -> dict[str, Any]:
+def worker_card(session: Session | Connection, *, worker_code: str, now: datetime, models: Models
+                ) -> dict[str, Any]:
     """``GET /public/workers/{worker_code}``: what a consumer at the door may see (spec §4.4).
 
-    One statement (:data:`CARD_STATEMENT`) through the session's connection, no ORM entities: the card is
-    looked up by strangers at the door all day long, so it must cost little more than the look-up itself.
+    One statement (:data:`CARD_STATEMENT`), no ORM entities: the card is looked up by strangers at the door
+    all day long, so it must cost little more than the look-up itself. ``session`` may be a plain connection
+    (the API route passes one; a session adds nothing to one read).
     """
     as_of = today(now)
     typed = ids.normalise_worker_code(worker_code)
-    rows = (session.connection().execute(CARD_STATEMENT, {"code": typed, "now": now, "as_of": as_of}).all()
+    conn = session.connection() if isinstance(session, Session) else session
+    rows = (conn.execute(CARD_STATEMENT, {"code": typed, "now": now, "as_of": as_of}).all()
             if ids.is_worker_code(typed) else [])
     if not rows:
         raise NotFound("public.worker_not_found", WORKER_NOT_FOUND)
