@@ -82,14 +82,12 @@ def _read_card(request: Request, worker_code: str) -> dict[str, Any]:
         return service.worker_card(conn, worker_code=worker_code, now=now, models=m)
 
 
+# The most frequent request of all (every scan at a door): one trip to the thread pool for everything (clock,
+# settings, connection, statement) instead of one per dependency and one for the answer's validation; the
+# answer is still validated against ``WorkerCard``, on the event loop.
 @router.get("/workers/{worker_code}", response_model=WorkerCard, responses=READ_ERRORS)
 async def worker_card(worker_code: Code, request: Request) -> dict[str, Any]:
-    """The worker card (上门服务证): full name and photo only with the worker's public_card consent.
-
-    The most frequent request of all (every scan at a door), so it takes one trip to the thread pool for
-    everything (clock, settings, session, statement) instead of one per dependency and one for the answer's
-    validation; the answer is still validated against ``WorkerCard``, on the event loop.
-    """
+    """The worker card (上门服务证): full name and photo only with the worker's public_card consent."""
     return await run_in_threadpool(_read_card, request, worker_code)
 
 
