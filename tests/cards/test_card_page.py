@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from tests.cards.helpers import BASE_URL, HEALTH_UNTIL, NOW, TODAY, card_worker, client_at, scan_verdicts
 from tests.factories import add_record
@@ -170,14 +171,14 @@ def test_an_unverified_worker_shows_unverified(settings: Settings, sessions: ses
     assert scan_verdicts(sessions, w.worker.subject_id) == ["unverified"]
 
 
-@pytest.mark.parametrize("tamper", ["signature", "date", "garbage"])
+@pytest.mark.parametrize("tamper", ["signature", "date", "garbage", "long"])
 def test_a_forged_or_tampered_token_shows_forged_and_is_logged(settings: Settings, sessions: sessionmaker[Session],
                                                                vault: Vault, tamper: str) -> None:
     with sessions() as s, s.begin():
         w = card_worker(s, vault, consents=("collect", "public_card"))
     good = signed(vault, w.code)
     bad = {"signature": good[:-1] + ("0" if good[-1] != "0" else "1"), "date": "20260615" + good[8:],
-           "garbage": "hello"}[tamper]
+           "garbage": "hello", "long": good * 40}[tamper]
     with client_at(settings) as client:
         page = client.get(f"/w/{w.code}", params={"t": bad}, headers=HTML)
     assert page.status_code == 200 and status_of(page.text) == "forged"
@@ -230,3 +231,20 @@ def test_the_card_url_is_the_base_url_the_code_and_the_token(sessions: sessionma
                                       base_url=BASE_URL + "/")
     assert printed.url == f"{BASE_URL}/w/{w.code}?t={signed(vault, w.code, TODAY)}"
     assert printed.issued_on == TODAY and printed.valid_until == HEALTH_UNTIL  # the health check ends first
+
+
+def test_a_scan_that_cannot_be_logged_still_shows_the_verdict(settings: Settings, sessions: sessionmaker[Session],
+                                                              vault: Vault, monkeypatch: pytest.MonkeyPatch,
+                                                              caplog: pytest.LogCaptureFixture) -> None:
+    with sessions() as s, s.begin():
+        w = card_worker(s, vault)
+
+    def busy(*args: object, **kwargs: object) -> None:
+        raise OperationalError("INSERT INTO card_scans", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(card_service, "record_scan", busy)
+    with client_at(settings) as client:
+        page = client.get(f"/w/{w.code}", params={"t": signed(vault, w.code)}, headers=HTML)
+    assert page.status_code == 200 and status_of(page.text) == "valid"
+    assert "not logged" in caplog.text
+    assert scan_verdicts(sessions, w.worker.subject_id) == []
