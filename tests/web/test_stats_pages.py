@@ -158,3 +158,12 @@ def test_the_stats_page_is_cached_briefly_per_region_and_day(client: TestClient,
     assert client.get("/stats", params={"region": "370100"}).text == first  # the same minute: the cached page
     client.app.state.stats_page_cache.clear()  # type: ignore[attr-defined]
     assert client.get("/stats", params={"region": "370100"}).text != first
+
+
+def test_the_stats_pages_are_public_lookups_under_the_rate_limit(sessions: sessionmaker[Session], settings: Settings,
+                                                                 tmp_path: Path) -> None:
+    client = page_client(settings, tmp_path, limits=True)  # the shipped limits: a burst of 60 look-ups
+    client.app.state.limits_clock = lambda: 1000.0  # type: ignore[attr-defined]  # time stands still: no refill
+    statuses = [client.get("/stats" if i % 2 else "/stats/models").status_code for i in range(61)]
+    assert statuses == [200] * 60 + [429]
+    assert "请求过于频繁" in client.get("/stats").text
