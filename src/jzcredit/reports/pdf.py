@@ -12,11 +12,14 @@ rendering cannot be used to reach the network or the disk.
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any
 
 PDF_MEDIA_TYPE = "application/pdf"
 ALLOWED_PROTOCOLS = frozenset({"data"})
 FETCH_TIMEOUT_SECONDS = 5
+CONCURRENT_RENDERS = 2
+_renders = threading.BoundedSemaphore(CONCURRENT_RENDERS)
 
 # WeasyPrint warns about every refused URL and unsupported CSS property; one line per document is enough
 logging.getLogger("weasyprint").setLevel(logging.ERROR)
@@ -30,8 +33,12 @@ def _fetcher() -> Any:
 
 
 def html_to_pdf(html: str) -> bytes:
-    """The PDF of a complete HTML document (its ``<title>`` and ``lang`` become the PDF's metadata)."""
+    """The PDF of a complete HTML document (its ``<title>`` and ``lang`` become the PDF's metadata).
+
+    At most ``CONCURRENT_RENDERS`` layouts run at once in a process: each takes a core for a few hundred
+    milliseconds, and a burst of downloads must not starve the pages and the API of CPU (the rest wait)."""
     from weasyprint import HTML  # imported on first use: it loads Pango, which the rest never needs
 
-    pdf: bytes = HTML(string=html, url_fetcher=_fetcher(), media_type="print").write_pdf()
+    with _renders:
+        pdf: bytes = HTML(string=html, url_fetcher=_fetcher(), media_type="print").write_pdf()
     return pdf

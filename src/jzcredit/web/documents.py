@@ -11,9 +11,8 @@ from datetime import datetime
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
-from sqlalchemy.orm import Session
 
-from jzcredit.api.deps import ReadSession, clock, settings_of
+from jzcredit.api.deps import clock, settings_of
 from jzcredit.evaluation.rulesets import Models
 from jzcredit.public.router import Uscc, models
 from jzcredit.reports import documents
@@ -29,8 +28,10 @@ def document_response(doc: documents.Document, fmt: str = "pdf") -> Response:
 
 
 @router.get("/c/{uscc}/report.pdf")
-def company_report_pdf(uscc: Uscc, request: Request, session: Session = ReadSession, now: datetime = Depends(clock),
+def company_report_pdf(uscc: Uscc, request: Request, now: datetime = Depends(clock),
                        m: Models = Depends(models)) -> Response:
-    """企业信用报告 PDF."""
-    doc = documents.company_report(session, uscc=uscc, now=now, models=m, base_url=settings_of(request).base_url)
+    """企业信用报告 PDF: the report is read in a short read session, the PDF laid out after it is closed."""
+    with request.app.state.read_sessions() as session:
+        doc = documents.company_report(session, uscc=uscc, now=now, models=m,
+                                       base_url=settings_of(request).base_url)
     return document_response(doc)
