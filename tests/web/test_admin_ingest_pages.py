@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -125,6 +126,11 @@ def test_an_unreadable_file_is_refused_by_the_run_with_nothing_written(world: Wo
     assert job["phase"] == "refused" and "编码无法识别" in job["message"] and job["batch_id"] is None
     job = finished(world.client, upload(world.client, "p.csv", "甲,乙\n1,2\n".encode()))
     assert job["phase"] == "refused" and "缺少必需列" in job["message"]
+    not_a_workbook = io.BytesIO()
+    with zipfile.ZipFile(not_a_workbook, "w") as archive:
+        archive.writestr("readme.txt", "不是表格")
+    job = finished(world.client, upload(world.client, "p.xlsx", not_a_workbook.getvalue()))
+    assert job["phase"] == "refused" and "文件无法读取" in job["message"] and "没有导入任何内容" in job["message"]
     assert batches(world.sessions) == 0
 
 

@@ -145,9 +145,14 @@ class IngestJobs:
             job.phase = "refused" if job.batch_id is None and job.phase == "checking" else "failed"
         except Exception:
             log.exception("ingest job %s failed", job.id)
-            job.message = ("导入中途出错，已写入的部分已保存；请稍后重新上传同一文件，会从中断处继续。"
-                           "如果问题持续，请联系平台管理员。")
-            job.phase = "failed"
+            if job.phase == "checking":  # before any batch: the file itself could not be read
+                job.message = ("文件无法读取：请确认是完整有效的 CSV、Excel（.xlsx）或 JSON 文件后重新上传。"
+                               "没有导入任何内容")
+                job.phase = "refused"
+            else:
+                job.message = ("导入中途出错，已写入的部分已保存；请稍后重新上传同一文件，会从中断处继续。"
+                               "如果问题持续，请联系平台管理员。")
+                job.phase = "failed"
         finally:
             shutil.rmtree(run.path.parent, ignore_errors=True)
             job.finished.set()
