@@ -86,8 +86,8 @@ def _site_css() -> Markup:
     return Markup((STATIC_DIR / "site.css").read_text(encoding="utf-8"))
 
 
-def render_html(template: str, *, title: str, heading: str, as_of: date, now: datetime, number: str | None = None,
-                verify_url: str | None = None, **context: Any) -> str:
+def render_html(template: str, *, title: str, heading: str, as_of: date | None, now: datetime,
+                number: str | None = None, verify_url: str | None = None, **context: Any) -> str:
     """A document template rendered with the frame ``documents/base.html`` expects."""
     doc = {"title": title, "heading": heading, "issuer": ISSUER, "number": number, "as_of": as_of,
            "generated_at": _generated(now), "verify_url": verify_url}
@@ -172,12 +172,13 @@ def repair_certificate(session: Session, *, repair_id: int, now: datetime) -> Do
     """信用修复证书 ``XYXF-<year>-<id>`` of an approved application; 409 while it has none."""
     found = repair_service.get(session, repair_id=repair_id, as_of=today(now))
     if not found["certificate"]:
+        why = "已被驳回" if found["status"] == "rejected" else "尚未批准（待决定）"
         raise Conflict("repair.no_certificate",
-                       f"信用修复申请 {repair_id} 尚未批准，没有信用修复证书：批准后才能下载证书")
+                       f"信用修复申请 {repair_id} {why}，没有信用修复证书：只有批准的申请才有证书")
     cert = _printable(found["certificate"])
     number = cert["certificate_number"]
     title = f"信用修复证书 {number}"
     html = render_html(CERTIFICATE_TEMPLATE, title=title, heading=cert.get("title") or "信用修复证书",
-                       as_of=date.fromisoformat(cert["decided_on"]), now=now, number=number, cert=cert)
+                       as_of=None, now=now, number=number, cert=cert)
     return Document(title=title, filename=f"repair-certificate-{number}", filename_zh=f"信用修复证书-{number}",
                     html=html)
