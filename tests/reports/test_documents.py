@@ -226,5 +226,13 @@ def test_an_application_not_approved_has_no_certificate(sessions: sessionmaker[S
                                            rules=repair_rules())
         with pytest.raises(Conflict, match="尚未批准"):
             documents.repair_certificate(s, repair_id=application.id, now=NOW)
+        too_soon = add_record(s, company.subject_id, "penalty", decided_on=date(2026, 6, 1))
+        rejected = repair_service.apply(s, subject_id=company.subject_id, record_id=too_soon.id, entry_id=None,
+                                        commitment=True, evidence="已缴清", training=True, by="申请人", now=NOW,
+                                        rules=repair_rules())
+        assert repair_service.decide(s, repair_id=rejected.id, by="李监管", now=NOW,
+                                     rules=repair_rules())["status"] == "rejected"
+        with pytest.raises(Conflict, match="已被驳回"):
+            documents.repair_certificate(s, repair_id=rejected.id, now=NOW)
         with pytest.raises(NotFound):
             documents.repair_certificate(s, repair_id=application.id + 1000, now=NOW)
