@@ -206,3 +206,19 @@ def test_login_attempts_from_one_address_are_rate_limited(client: TestClient, wo
     answers = [login(client, "jz_" + "y" * 43).status_code for _ in range(6)]
     assert answers[:5] == [401] * 5 and answers[5] == 429
     assert login(client, world.who["admin"].token or "").status_code == 429  # even a good token waits
+
+
+def test_hostile_tokens_and_cookies_are_refused_not_errors(client: TestClient, world: World) -> None:
+    client.get("/admin/login")
+    answer = client.post("/admin/login", data={"token": "jz_令牌\u202e", "csrf_token": "令牌"}, follow_redirects=False)
+    assert answer.status_code == 403 and "过期或来源不明" in answer.text
+    answer = client.post("/admin/login", data={"token": "令牌", "csrf_token": csrf_of(answer.text)},
+                         follow_redirects=False)
+    assert answer.status_code == 401
+    csrf = signed_in(client, world.who["regulator_city"].token or "")
+    assert csrf
+    refused = client.post("/admin/logout", data={"csrf_token": "令牌"}, headers={"Accept": "text/html"})
+    assert refused.status_code == 403
+    client.cookies.clear()
+    raw = f"{SESSION_COOKIE}=v1.1.0.1.99999999999.x.令牌".encode()
+    assert client.get("/admin", headers={"Cookie": raw}, follow_redirects=False).status_code == 303  # type: ignore[dict-item]

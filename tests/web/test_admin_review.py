@@ -194,3 +194,14 @@ def test_the_pages_need_their_roles(client: TestClient, world: World) -> None:
     for path in ("/admin/review", "/admin/notices", "/admin/objections", "/admin/repairs", "/admin/matches"):
         assert client.get(path, headers=HTML).status_code == 403, path
     assert re.search(r"数据上传|没有监管工作台", client.get("/admin", headers=HTML).text)
+
+
+def test_a_long_queue_shows_the_oldest_and_says_how_many_wait(client: TestClient, world: World,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("jzcredit.web.admin.SHOWN", 1)
+    first, _ = open_candidate(world, "A")
+    second, _ = open_candidate(world, "W1")
+    signed_in(client, world.who["regulator_city"].token or "")
+    page = client.get("/admin/review").text
+    assert f'id="entry-{first}"' in page and f'id="entry-{second}"' not in page
+    assert "待审核的名单候选 2 条，按提出先后显示最早的 1 条" in main_text(page)

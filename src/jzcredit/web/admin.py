@@ -31,6 +31,7 @@ from jzcredit.records import service as records_service
 from jzcredit.records.models import CreditRecord, MatchCandidate
 from jzcredit.web.admin_nav import sections_for
 from jzcredit.web.admin_support import (
+    SHOWN,
     FormState,
     audit_worker_view,
     choice,
@@ -67,25 +68,26 @@ def _basis_records(session: Session, ids: set[int], now: datetime) -> dict[int, 
     return {r.id: records_service.record_dict(r, now.date()) for r in rows}
 
 
-def review_queue(session: Session, web: WebSession, now: datetime) -> list[dict[str, Any]]:
-    """Candidates whose subject lies in the reviewer's scope, oldest first, each with its basis records."""
+def review_queue(session: Session, web: WebSession, now: datetime) -> tuple[int, list[dict[str, Any]]]:
+    """How many candidates lie in the reviewer's scope, and the oldest :data:`SHOWN` with their basis records."""
     rows = lists_service.entries(session, status="candidate")
-    shown = subjects_in_scope(session, web.principal, {r["subject_id"] for r in rows}, now)
-    rows = [r for r in rows if r["subject_id"] in shown]
+    in_scope = subjects_in_scope(session, web.principal, {r["subject_id"] for r in rows}, now)
+    rows = [r for r in rows if r["subject_id"] in in_scope]
+    total, rows = len(rows), rows[:SHOWN]
     records = _basis_records(session, {i for r in rows for i in r["basis"]}, now)
     names = subject_names(session, {r["subject_id"] for r in rows})
-    return [r | {"name": names.get(r["subject_id"], ""), "records": [records[i] for i in r["basis"] if i in records]}
-            for r in rows]
+    return total, [r | {"name": names.get(r["subject_id"], ""),
+                        "records": [records[i] for i in r["basis"] if i in records]} for r in rows]
 
 
 def _review_page(request: Request, web: WebSession, now: datetime, state: FormState, *,
                  status: int = 200) -> Response:
     with request.app.state.sessions() as session:
-        items = review_queue(session, web, now)
+        total, items = review_queue(session, web, now)
     audit_worker_view(request, web, now, "/admin/review", {e["subject_id"] for e in items})
     return render(request, web, "admin/review.html",
-                  {"items": items, "state": state, "decisions": REVIEW_DECISIONS, "active": "/admin/review"},
-                  status=status)
+                  {"items": items, "total": total, "state": state, "decisions": REVIEW_DECISIONS,
+                   "active": "/admin/review"}, status=status)
 
 
 @router.get("/admin/review")
@@ -158,10 +160,11 @@ def _matches_page(request: Request, web: WebSession, now: datetime, state: FormS
             .where(MatchCandidate.id.in_([r["match_id"] for r in rows])))}
         rows = [r | {"worker_id": workers.get(r["match_id"])} for r in rows]
         items = visible(session, web.principal, rows, lambda r: [r["worker_id"]], now=now)
+        total, items = len(items), items[:SHOWN]
     audit_worker_view(request, web, now, "/admin/matches", {m["worker_id"] for m in items})
     return render(request, web, "admin/matches.html",
-                  {"items": items, "state": state, "decisions": MATCH_DECISIONS, "active": "/admin/matches"},
-                  status=status)
+                  {"items": items, "total": total, "state": state, "decisions": MATCH_DECISIONS,
+                   "active": "/admin/matches"}, status=status)
 
 
 @router.get("/admin/matches")

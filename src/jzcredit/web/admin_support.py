@@ -26,6 +26,7 @@ from jzcredit.web.auth import WebSession
 
 T = TypeVar("T")
 MAX_NOTE = 2000
+SHOWN = 50  # items a list page shows at once (the oldest waiting first); the page says how many there are
 MAX_ID = 2**63 - 1
 
 # after a step, the page it redirects to says what was done (a fixed sentence: nothing from the URL is echoed)

@@ -36,6 +36,7 @@ from jzcredit.repair import service as repairs
 from jzcredit.repair.rules import CONDITIONS, Claim, Failure, Target, failed_conditions, repair_rules
 from jzcredit.web.admin_support import (
     MAX_ID,
+    SHOWN,
     FormState,
     audit_worker_view,
     choice,
@@ -91,13 +92,15 @@ def _notices_page(request: Request, web: WebSession, now: datetime, state: FormS
         if show == "open":
             rows = [n for n in rows if n["status"] in ("issued", "submitted")]
         items = visible(session, web.principal, rows, lambda n: [n["subject_id"]], now=now)
+        total, items = len(items), items[::-1][:SHOWN]  # the newest first
         names = subject_names(session, {n["subject_id"] for n in items})
     audit_worker_view(request, web, now, "/admin/notices", {n["subject_id"] for n in items})
     items = [n | {"name": names.get(n["subject_id"], ""), "status_label": NOTICE_LABELS.get(n["status"], "")}
-             for n in reversed(items)]
+             for n in items]
     return render(request, web, "admin/notices.html",
-                  {"items": items, "state": state, "show": show, "filters": NOTICE_FILTERS, "issue_target": ISSUE,
-                   "decisions": VERIFY_DECISIONS, "active": "/admin/notices", "today": as_of}, status=status)
+                  {"items": items, "total": total, "state": state, "show": show, "filters": NOTICE_FILTERS,
+                   "issue_target": ISSUE, "decisions": VERIFY_DECISIONS, "active": "/admin/notices", "today": as_of},
+                  status=status)
 
 
 @router.get("/admin/notices")
@@ -200,13 +203,14 @@ def _objections_page(request: Request, web: WebSession, now: datetime, state: Fo
     with request.app.state.sessions() as session:
         rows = objections.list_objections(session, as_of=as_of, status="filed")
         items = visible(session, web.principal, rows, lambda o: [o["subject_id"]], now=now)
+        total, items = len(items), items[:SHOWN]
         records = _records(session, {o["record_id"] for o in items}, as_of)
         names = subject_names(session, {o["subject_id"] for o in items if o["subject_id"]})
     audit_worker_view(request, web, now, "/admin/objections", {o["subject_id"] for o in items if o["subject_id"]})
     items = [o | {"record": records.get(o["record_id"]), "name": names.get(o["subject_id"], "")} for o in items]
     return render(request, web, "admin/objections.html",
-                  {"items": items, "state": state, "decisions": OBJECTION_DECISIONS, "active": "/admin/objections"},
-                  status=status)
+                  {"items": items, "total": total, "state": state, "decisions": OBJECTION_DECISIONS,
+                   "active": "/admin/objections"}, status=status)
 
 
 @router.get("/admin/objections")
@@ -271,13 +275,14 @@ def _repairs_page(request: Request, web: WebSession, now: datetime, state: FormS
     with request.app.state.sessions() as session:
         rows = visible(session, web.principal, repairs.applications(session, as_of=as_of), lambda r: [r["subject_id"]],
                        now=now)
-        waiting = [r | {"preview": preview_failures(session, r, rules, as_of)} for r in rows
-                   if r["status"] == "submitted"]
+        submitted = [r for r in rows if r["status"] == "submitted"]
+        total = len(submitted)
+        waiting = [r | {"preview": preview_failures(session, r, rules, as_of)} for r in submitted[:SHOWN]]
         decided = [r for r in rows if r["status"] != "submitted"][-20:][::-1]
         names = subject_names(session, {r["subject_id"] for r in rows})
     audit_worker_view(request, web, now, "/admin/repairs", {r["subject_id"] for r in rows})
     return render(request, web, "admin/repairs.html",
-                  {"waiting": waiting, "decided": decided, "names": names, "state": state,
+                  {"waiting": waiting, "total": total, "decided": decided, "names": names, "state": state,
                    "decisions": REPAIR_DECISIONS, "conditions": CONDITION_LABELS, "active": "/admin/repairs"},
                   status=status)
 

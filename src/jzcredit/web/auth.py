@@ -129,6 +129,11 @@ def session_cookie_value(keys: Vault, user: User, now: datetime) -> str:
     return ".".join(["v1", *fields, _signed(keys, fields, user)])
 
 
+def _same(given: str, expected: str) -> bool:
+    """Constant-time comparison that also takes any text a client sends (str comparison refuses non-ASCII)."""
+    return secrets.compare_digest(given.encode("utf-8", "surrogatepass"), expected.encode("utf-8"))
+
+
 def _csrf_for(keys: Vault, nonce: str) -> str:
     return keys.session_mac("csrf|" + nonce)
 
@@ -143,7 +148,7 @@ def _read_session(request: Request, keys: Vault, now: datetime) -> WebSession | 
     user_id, generation, _issued, expires = (int(p) for p in fields[:4])
     with request.app.state.sessions() as session:
         user = session.get(User, user_id)
-        if user is None or not secrets.compare_digest(_signed(keys, fields, user), mac):
+        if user is None or not _same(mac, _signed(keys, fields, user)):
             return "required"
         if generation != _generation(user):
             return "signed_out"
@@ -189,7 +194,7 @@ def form_requires(action: str | None) -> Callable[..., Awaitable[WebSession]]:
     async def dependency(request: Request, web: WebSession = Depends(signed_in)) -> WebSession:
         form = await request.form()
         sent = form.get("csrf_token")
-        if not isinstance(sent, str) or not secrets.compare_digest(sent, web.csrf_token):
+        if not isinstance(sent, str) or not _same(sent, web.csrf_token):
             raise Forbidden("auth.csrf", "表单已失效或来源不明（缺少有效的 CSRF 令牌）：请刷新页面后重新提交")
         if action is not None:
             authorize(web.principal, action)
@@ -248,7 +253,7 @@ def login(request: Request, token: str = Form("", max_length=MAX_TOKEN_LENGTH),
         return _login_page(request, settings=settings, keys=keys, status=status, error=error, next_path=next)
 
     nonce = request.cookies.get(LOGIN_COOKIE, "")
-    if not nonce or not secrets.compare_digest(csrf_token, _csrf_for(keys, "login|" + nonce)):
+    if not nonce or not _same(csrf_token, _csrf_for(keys, "login|" + nonce)):
         return again(403, "登录页面已过期或来源不明，请重新输入令牌后登录。")
     if not token.strip():
         return again(422, "请输入令牌。")
