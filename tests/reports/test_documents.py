@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import re
+import sys
 from datetime import date, datetime, time
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from tests.pdftools import flat, pdf_fonts, pdf_image_count, pdf_pages, pdf_text
 from jzcredit.common.clock import SHANGHAI
 from jzcredit.common.crypto import Vault
 from jzcredit.common.ids import make_uscc
-from jzcredit.errors import Conflict, Invalid, NotFound
+from jzcredit.errors import Conflict, Invalid, Misconfigured, NotFound
 from jzcredit.evaluation.rulesets import load_models
 from jzcredit.registry import service as registry
 from jzcredit.registry.models import WorkerCode
@@ -78,6 +79,13 @@ def test_a_document_fetches_nothing_from_the_disk_or_the_network(tmp_path: Path)
     assert pdf_image_count(html_to_pdf(page.format("http://127.0.0.1:9/x.png"))) == 0
     data = "data:image/png;base64," + __import__("base64").b64encode(png.read_bytes()).decode()
     assert pdf_image_count(html_to_pdf(page.format(data))) >= 1  # the check can see an image
+
+
+def test_without_the_pdf_engine_a_pdf_is_refused_with_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "weasyprint", None)  # as if it could not be imported
+    with pytest.raises(Misconfigured, match=r"libpango-1\.0-0") as refused:
+        html_to_pdf("<html><p>报告</p></html>")
+    assert refused.value.code == "documents.pdf_engine_missing" and refused.value.status == 500
 
 
 def test_a_long_report_breaks_over_pages_with_page_numbers(sessions: sessionmaker[Session]) -> None:

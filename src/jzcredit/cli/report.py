@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from jzcredit.cli.context import fail, fail_on, get_ctx
+from jzcredit.cli.context import fail_on, get_ctx
 from jzcredit.errors import Invalid, JzError
 from jzcredit.evaluation.rulesets import load_models
 from jzcredit.reports import documents
@@ -56,8 +56,6 @@ def report(
         write_file(output, content)
     except JzError as exc:
         fail_on(exc)
-    except OSError as exc:  # e.g. the PDF engine's libraries missing on this machine
-        fail(f"无法生成 {output.name}：{exc}")
     data = {"kind": kind, "subject_key": subject_key, "format": chosen, "file": str(output), "bytes": len(content),
             "title": doc.title}
     c.emit(data, lambda console: console.print(f"已写入 {output}（{doc.title}，{len(content):,} 字节）", markup=False))

@@ -15,7 +15,11 @@ import logging
 import threading
 from typing import Any
 
+from jzcredit.errors import Misconfigured
+
 PDF_MEDIA_TYPE = "application/pdf"
+PDF_ENGINE_MISSING = ("本机缺少 PDF 组件 WeasyPrint 或它需要的 Pango 库，请安装 libpango-1.0-0 和 libpangoft2-1.0-0"
+                      "（Debian/Ubuntu）后重试；HTML 格式不受影响")
 ALLOWED_PROTOCOLS = frozenset({"data"})
 FETCH_TIMEOUT_SECONDS = 5
 CONCURRENT_RENDERS = 2
@@ -37,7 +41,10 @@ def html_to_pdf(html: str) -> bytes:
 
     At most ``CONCURRENT_RENDERS`` layouts run at once in a process: each takes a core for a few hundred
     milliseconds, and a burst of downloads must not starve the pages and the API of CPU (the rest wait)."""
-    from weasyprint import HTML  # imported on first use: it loads Pango, which the rest never needs
+    try:
+        from weasyprint import HTML  # imported on first use: it loads Pango, which the rest never needs
+    except (ImportError, OSError) as exc:  # OSError: cffi could not load the Pango library
+        raise Misconfigured("documents.pdf_engine_missing", f"无法生成 PDF：{PDF_ENGINE_MISSING}（{exc}）") from exc
 
     with _renders:
         pdf: bytes = HTML(string=html, url_fetcher=_fetcher(), media_type="print").write_pdf()
