@@ -64,6 +64,7 @@ def test_regulator_uploads_sees_progress_and_report_then_corrects_the_quarantine
     assert counts == {"total": "3", "accepted": "2", "duplicates": "0", "quarantined": "1"}
     assert "日期不存在（invalid_date）：1 行" in page.inner_text("#report-reasons")
     assert horizontal_overflow(page) == 0
+    report_url = page.get_attribute("#report-link", "href")
 
     page.click("#report-quarantine-link")
     page.wait_for_load_state()
@@ -79,6 +80,8 @@ def test_regulator_uploads_sees_progress_and_report_then_corrects_the_quarantine
     page.wait_for_selector("#correction-result")
     assert "第 3 行已更正并接收" in page.inner_text("#correction-result")
     assert horizontal_overflow(page) == 0
+    page.goto(live_server.url(report_url))
+    assert "读取行数" in page.inner_text("main") and horizontal_overflow(page) == 0
 
     engine = make_engine(live_server.database_url)
     try:
