@@ -13,7 +13,8 @@ policy module checks, so a page calls the same policy functions as the API route
 
     @router.post("/portal/things/{thing_id}")
     async def act(request: Request, web: WebSession = Depends(form_requires("notices.submit"))) -> Response:
-        # the form's CSRF token was checked before this runs; read the fields with ``await request.form()``
+        # the form's CSRF token was checked before this runs; read the fields with ``await request.form()``,
+        # or declare them as ``Form("")`` parameters of a plain ``def`` handler (web/admin.py does)
         ...
 
 Every ``<form method="post">`` includes ``{% include "admin/_csrf.html" %}`` (the hidden ``csrf_token``);
