@@ -151,6 +151,10 @@ def test_a_quarantined_row_is_corrected_in_the_form_and_accepted(world: World, t
     fields = dict(re.findall(r'<label for="(v\d+)">([^<\s]+)', form.text))
     values = {f"v{i}": v for i, v in enumerate(penalty("罚3号", "2025-02-28", f"联系 {PHONE}"))}
     date_field = next(k for k, name in fields.items() if name == "decided_on")
+    code_field = next(k for k, name in fields.items() if name == "subject_code")
+    empty = world.client.post(form_url, data=values | {code_field: " ", "csrf_token": csrf_of(form.text)})
+    assert empty.status_code == 422 and f'<p class="field-error" id="{code_field}-error">必填项为空' in empty.text
+    assert batches(world.sessions) == 1, "an empty required cell is caught by the form: no batch written"
     # still wrong first: quarantined again in the correction batch, the new reason by its field
     wrong = world.client.post(form_url, data=values | {date_field: "2025-13-01", "csrf_token": csrf_of(form.text)},
                               follow_redirects=False)

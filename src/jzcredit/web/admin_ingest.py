@@ -244,10 +244,22 @@ def quarantine_page(request: Request, batch_id: int = BatchId, page: int = Query
     return templates.TemplateResponse(request, "admin/quarantine.html", context)
 
 
+def _missing_required(form: corrections.CorrectionForm, typed: dict[str, str]) -> set[str]:
+    """Fields of a required column left empty — checked before resubmitting, so the message sits by the field
+    and no batch is written. A column fed by two headers (a profile's USCC or ID number) needs one of them."""
+    by_column: dict[str, list[str]] = {}
+    for f in form.fields:
+        if f.required and f.column:
+            by_column.setdefault(f.column, []).append(f.name)
+    return {name for names in by_column.values() if not any(typed.get(n, "").strip() for n in names)
+            for name in names}
+
+
 def _row_form(request: Request, web: WebSession, form: corrections.CorrectionForm, *, status: int = 200,
-              error: str | None = None, typed: dict[str, str] | None = None, again: bool = False) -> Response:
+              error: str | None = None, typed: dict[str, str] | None = None, again: bool = False,
+              missing: set[str] | None = None) -> Response:
     context = admin_context(web, active="/admin/ingest") | {
-        "f": form, "error": error, "typed": typed or {}, "again": again}
+        "f": form, "error": error, "typed": typed or {}, "again": again, "missing": missing or set()}
     return templates.TemplateResponse(request, "admin/correct_row.html", context, status_code=status,
                                       headers=NO_STORE)
 
@@ -282,6 +294,9 @@ async def correct_submit(request: Request, batch_id: int = BatchId, row: int = R
         form = corrections.correction_form(session, keys, batch_id=batch_id, row=row, actor=web.principal.actor,
                                            now=now)
     typed = {f.name: str(posted.get(f"v{i}", "")) for i, f in enumerate(form.fields)}
+    if form.status == "open" and (missing := _missing_required(form, typed)):
+        return _row_form(request, web, form, status=422, typed=typed, missing=missing,
+                         error="有必填项为空：请在标出的位置填写后再提交（没有提交任何内容）。")
     if form.status != "open":
         return _row_form(request, web, form, status=409, typed=typed,
                          error=f"这一行已经更正提交过（见批次 {form.resubmitted_in}），不能重复提交。")
