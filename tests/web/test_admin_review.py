@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 import httpx
@@ -205,3 +206,23 @@ def test_a_long_queue_shows_the_oldest_and_says_how_many_wait(client: TestClient
     page = client.get("/admin/review").text
     assert f'id="entry-{first}"' in page and f'id="entry-{second}"' not in page
     assert "待审核的名单候选 2 条，按提出先后显示最早的 1 条" in main_text(page)
+
+
+def test_two_reviewers_at_once_one_publishes_and_the_other_gets_the_conflict(
+    client: TestClient, world: World, sessions: sessionmaker[Session]
+) -> None:
+    entry_id = _b1(world, "A")
+    other = TestClient(client.app, raise_server_exceptions=False)
+    csrfs = [signed_in(client, world.who["regulator_city"].token or ""),
+             signed_in(other, world.who["regulator_province"].token or "")]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        answers = list(pool.map(lambda pair: _review(pair[0], pair[1], entry_id, decision="approve", version="1"),
+                                [(client, csrfs[0]), (other, csrfs[1])]))
+    assert sorted(a.status_code for a in answers) == [303, 409], [a.text[:300] for a in answers]
+    loser = next(a for a in answers if a.status_code == 409)
+    assert "操作未执行" in main_text(loser.text)
+    with sessions() as s:
+        assert s.scalar(select(func.count()).select_from(ListTransition).where(
+            ListTransition.entry_id == entry_id, ListTransition.to_status == "published")) == 1
+        assert s.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "list.approve")) == 1
+    assert _entry(world, entry_id).status == "published"
