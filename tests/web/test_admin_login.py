@@ -222,3 +222,16 @@ def test_hostile_tokens_and_cookies_are_refused_not_errors(client: TestClient, w
     client.cookies.clear()
     raw = f"{SESSION_COOKIE}=v1.1.0.1.99999999999.x.令牌".encode()
     assert client.get("/admin", headers={"Cookie": raw}, follow_redirects=False).status_code == 303  # type: ignore[dict-item]
+
+
+def test_an_expired_or_revoked_token_cannot_log_in(client: TestClient, world: World, vault: Vault,
+                                                   sessions: sessionmaker[Session]) -> None:
+    with sessions() as s, s.begin():
+        _user, token = add_user(s, vault=vault, role="regulator", name="过期", region_code="370100",
+                                now=NOW - timedelta(days=10), expires_at=NOW - timedelta(days=1))
+    expired = login(client, token)
+    assert expired.status_code == 401 and "令牌已过期" in expired.text
+    revoke(sessions, world.who["regulator_city"].user_id, NOW - timedelta(minutes=1))
+    revoked = login(client, world.who["regulator_city"].token or "")
+    assert revoked.status_code == 401 and "令牌已被吊销" in revoked.text
+    assert SESSION_COOKIE not in client.cookies

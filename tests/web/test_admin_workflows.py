@@ -151,3 +151,14 @@ def test_a_repair_outside_the_region_is_hidden(client: TestClient, world: World)
     csrf = signed_in(client, world.who["regulator_city"].token or "")
     assert f'id="repair-{theirs}"' not in client.get("/admin/repairs").text
     assert _post(client, f"/admin/repairs/{theirs}", csrf, decision="reject", version="1").status_code == 404
+
+
+def test_verifying_a_notice_outside_the_region_is_the_unknown_notices_404(client: TestClient, world: World) -> None:
+    theirs = _notice(world, "B", submitted=True)
+    csrf = signed_in(client, world.who["regulator_city"].token or "")
+    hidden = _post(client, f"/admin/notices/{theirs}/verification", csrf, decision="accept", version="2")
+    unknown = _post(client, "/admin/notices/888888/verification", csrf, decision="accept", version="2")
+    assert hidden.status_code == unknown.status_code == 404
+    assert main_text(hidden.text).replace(str(theirs), "N") == main_text(unknown.text).replace("888888", "N")
+    with world.sessions() as s:
+        assert s.get_one(RectificationNotice, theirs).status == "submitted"
