@@ -92,6 +92,7 @@ def test_rejecting_needs_a_reason_shown_next_to_the_field(client: TestClient, wo
     text = answer.text
     form = text.split(f'id="entry-{entry_id}"', 1)[1]
     assert f'id="e{entry_id}-note"' in form and "请填写驳回理由" in form and 'aria-invalid="true"' in form
+    assert "提交未成功" in text and f'href="#entry-{entry_id}"' in text  # said at the top too, with a link
     assert _entry(world, entry_id).status == "candidate"
     done = _review(client, csrf, entry_id, decision="reject", note="依据不足", version="1")
     assert done.status_code == 303
