@@ -19,6 +19,7 @@ from tests.api.workflow_helpers import (
 )
 from tests.factories import add_record
 from tests.pdftools import pdf_fonts, pdf_text
+from tests.web.signin import sign_in
 
 from jzcredit.common.ids import make_uscc
 from jzcredit.repair import service as repair_service
@@ -88,3 +89,22 @@ def test_the_certificate_is_hidden_outside_the_scope_and_refused_before_approval
     problem(api.get(url.format(pending), headers=world.company.headers), 409, code="repair.no_certificate")
     problem(api.get(url.format(approved)), 401)
     problem(api.get(url.format(approved), headers=world.bank.headers), 403)
+
+
+def test_a_signed_in_regulator_downloads_the_certificate_from_the_admin_pages(
+        api: TestClient, world: World, sessions: sessionmaker[Session]) -> None:
+    approved, number = _repair(sessions, world.company_id, approve=True)
+    pending, _ = _repair(sessions, world.company_id, approve=False)
+    url = "/admin/repairs/{}/certificate.pdf"
+    anonymous = api.get(url.format(approved), headers={"Accept": HTML}, follow_redirects=False)
+    assert anonymous.status_code == 303 and anonymous.headers["location"].startswith("/admin/login?")
+    sign_in(api, world.regulator.token)
+    response = api.get(url.format(approved), headers={"Accept": HTML})
+    assert response.status_code == 200, response.text[:300]
+    assert response.headers["content-type"] == "application/pdf"
+    assert response.headers["cache-control"] == "private, no-store"
+    assert str(number) in pdf_text(response.content)
+    problem(api.get(url.format(pending), headers={"Accept": "application/json"}), 409, code="repair.no_certificate")
+    sign_in(api, world.far_regulator.token)
+    same_problem(api.get(url.format(approved), headers={"Accept": "application/json"}),
+                 api.get(url.format(999999), headers={"Accept": "application/json"}), ids=(approved, 999999))
