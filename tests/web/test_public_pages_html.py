@@ -282,6 +282,13 @@ def test_an_unknown_uscc_is_a_chinese_404_page_with_the_search_box(api: TestClie
     assert body["title"] == "未找到"
 
 
+def test_an_unknown_worker_code_is_a_chinese_404_page_saying_what_to_check(api: TestClient, town: Town) -> None:
+    text = page(api, "/w/JZ0000000000", status=404)
+    words = visible(text)
+    assert "没有找到这个服务员码" in words and "扫描证上的二维码" in words and 'class="search"' in text
+    problem(api.get("/w/JZ0000000000"), 404)
+
+
 def test_unknown_pages_and_bad_input_are_chinese_pages_for_a_browser(api: TestClient, town: Town) -> None:
     words = visible(page(api, "/no/such/page", status=404))
     assert "没有这个页面" in words and "回到首页" in words
