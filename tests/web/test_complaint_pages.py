@@ -228,6 +228,8 @@ def test_a_typed_code_is_normalised_and_redirected(world: World) -> None:
     response = world.client.get("/complaints", params={"code": " ts-7k3m 9q2x wdab "}, follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"] == "/complaints/TS7K3M9Q2XWDAB"
     assert "查看投诉进度" in world.client.get("/complaints").text
+    odd = world.client.get("/complaints", params={"code": "../admin"}, follow_redirects=False)
+    assert odd.status_code == 404 and "location" not in odd.headers and "不是有效的投诉查询码" in odd.text
 
 
 @pytest.mark.parametrize("headers", [{"Origin": "https://evil.example"}, {"Sec-Fetch-Site": "cross-site"},

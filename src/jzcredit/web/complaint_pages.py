@@ -244,8 +244,10 @@ def complaints_home(request: Request, code: Annotated[str | None, Query(max_leng
                     ) -> Response:
     """投诉与查询: file a complaint, or type a tracking code to follow one (then redirected to its page)."""
     typed = normalise_code(code or "")
-    if typed:
+    if typed and typed.isascii() and typed.isalnum():
         return RedirectResponse(f"/complaints/{typed}", status_code=303)
+    if typed:  # not even the shape of a code (a slash, a dot…): said here, never put into a redirect
+        return templates.TemplateResponse(request, "complaint_not_found.html", {"code": None}, status_code=404)
     return templates.TemplateResponse(request, "complaint_home.html", {})
 
 
