@@ -16,5 +16,6 @@ def test_start_page_in_chromium_on_a_phone(live_server: LiveServer, page: Any) -
 
 
 def test_the_overflow_check_sees_a_page_too_wide_for_the_phone(page: Any) -> None:
-    page.set_content('<meta name="viewport" content="width=device-width"><body style="margin:0"><div style="width:600px">宽</div>')
+    page.set_content('<meta name="viewport" content="width=device-width">'
+                     '<body style="margin:0"><div style="width:600px">宽</div>')
     assert horizontal_overflow(page) == 600 - 375
