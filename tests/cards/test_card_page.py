@@ -57,7 +57,7 @@ def test_a_valid_card_scanned_shows_valid_and_is_logged(settings: Settings, sess
     with client_at(settings) as client:
         page = client.get(f"/w/{w.code}", params={"t": signed(vault, w.code)}, headers=HTML)
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
-    assert status_of(page.text) == "valid" and "有效" in page.text
+    assert status_of(page.text) == "valid" and "这是本平台签发的上门服务证" in page.text
     assert "李小芳" in page.text and "卡片签发 2026-06-01" in page.text
     assert f"有效至 {HEALTH_UNTIL.isoformat()}" in page.text and "济南好帮手家政服务有限公司" in page.text
     assert page.headers["cache-control"] == "no-store"
@@ -94,6 +94,7 @@ def test_without_a_token_the_live_status_shows_and_nothing_is_logged(settings: S
             page = client.get(f"/w/{w.code}", params=params, headers=HTML)
             assert page.status_code == 200 and status_of(page.text) == "valid"
             assert "按服务员码查询的实时状态" in page.text
+            assert "扫描卡上的二维码可核验卡片本身的真伪" in page.text and "这是本平台签发的" not in page.text
         # the code as a person may type it
         assert client.get(f"/w/{w.code.lower()}", headers=HTML).status_code == 200
     assert scan_verdicts(sessions, w.worker.subject_id) == []

@@ -37,12 +37,14 @@ Code = Annotated[str, Path(min_length=1, max_length=64, description="服务员�
 Token = Annotated[str | None, Query(max_length=2000, description="卡片二维码中的防伪签名")]
 
 BANNERS = {
-    "valid": ("有效", "这是本平台签发的上门服务证，服务员身份已核验，体检在有效期内。"),
+    "valid": ("有效", "这是本平台签发的上门服务证，服务员身份已核验，体检在有效期内。请核对来人与下方信息是否一致。"),
     "revoked": ("已撤销", "这张卡已作废，请勿凭此卡接受上门服务。"),
     "expired": ("已过期", "这张卡上的资质已失效，请勿凭此卡接受上门服务。"),
     "unverified": ("未核验", "该服务员尚未通过平台的身份核验，请谨慎接受上门服务。"),
     "forged": ("伪造或被篡改", "这张卡未通过防伪核验，请勿接受其上门服务。"),
 }
+
+LOOKED_UP = "这个服务员码有效：服务员身份已核验，体检在有效期内。扫描卡上的二维码可核验卡片本身的真伪。"
 
 
 def _log_scan(request: Request, verdict: card_service.Verdict, code_id: int, worker_id: int, now: datetime) -> None:
@@ -61,6 +63,8 @@ def _log_scan(request: Request, verdict: card_service.Verdict, code_id: int, wor
 def _render(request: Request, context: dict[str, Any], status_code: int = 200) -> Response:
     verdict: card_service.Verdict = context["verdict"]
     title, lead = BANNERS[verdict.status]
+    if verdict.status == "valid" and not verdict.token_presented:
+        lead = LOOKED_UP  # a code typed in, not a card scanned: the code is good, the card in hand unproven
     response = templates.TemplateResponse(request, "worker_card.html", {
         **context, "banner_title": title, "banner_lead": lead}, status_code=status_code)
     response.headers["Cache-Control"] = "no-store"  # a status changes at once; no cached "有效" after a revocation
