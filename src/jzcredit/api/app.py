@@ -29,7 +29,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from jzcredit import __version__, migrate
 from jzcredit.api import limits, routes, validation
 from jzcredit.config import Settings, get_settings
-from jzcredit.db import make_engine, make_sessionmaker
+from jzcredit.db import for_serving, make_engine, make_sessionmaker
 from jzcredit.errors import JzError
 from jzcredit.rules import load_rules_dict
 from jzcredit.web import STATIC_DIR, templates
@@ -263,8 +263,8 @@ def _document_problems(app: FastAPI) -> Callable[[], dict[str, Any]]:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app; engines come from ``settings`` here, never at import."""
     settings = settings or get_settings()
-    engine = make_engine(settings.database_url)
-    read_engine = make_engine(settings.read_database_url) if settings.read_database_url else engine
+    engine = for_serving(make_engine(settings.database_url))
+    read_engine = for_serving(make_engine(settings.read_database_url)) if settings.read_database_url else engine
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from jzcredit.api.pagination import PageParams
@@ -16,8 +18,9 @@ from jzcredit.lists.models import ListEntry
 from jzcredit.lists.rules import RULES
 from jzcredit.public.privacy import redact
 from jzcredit.public.service import listed_clause
+from jzcredit.registry import name_index
 from jzcredit.registry import service as registry
-from jzcredit.registry.models import Company, Subject, Worker
+from jzcredit.registry.models import Company, CompanyNameGram, Subject, Worker
 
 LIKE_ESCAPE = "\\"
 
@@ -35,24 +38,79 @@ def _as_uscc(q: str) -> str | None:
         return None
 
 
-def search_companies(session: Session, *, q: str, page: PageParams) -> tuple[list[dict[str, Any]], int]:
-    """A valid USCC finds that company exactly; anything else is a part of the name (normalised as names
-    are on import, so ``家政(济南)`` finds ``家政（济南）``). Ordered by name, then USCC."""
-    uscc = _as_uscc(q)
-    if uscc is not None:
-        where = Company.uscc == uscc
-    else:
-        where = Company.name.like(_contains(normalise_company_name(q)), escape=LIKE_ESCAPE)
-    total = session.scalar(select(func.count()).select_from(Company).where(where)) or 0
+class PostingSizes:
+    """How many company names hold each piece of text (``company_name_grams``), per database.
+
+    Counted on first use (up to :data:`POSTINGS_CAP`) and kept :data:`POSTINGS_TTL_SECONDS`: the sizes only
+    choose which piece's postings a search starts from, never what it answers, so a stale size costs speed,
+    not correctness — a query planner's statistics, which SQLite does not keep per value.
+    """
+
+    def __init__(self, ttl: float = 600.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.ttl, self.clock = ttl, clock
+        self._sizes: dict[tuple[str, str], tuple[int, float]] = {}
+
+    def of(self, session: Session, pieces: set[str]) -> dict[str, int]:
+        database, now = str(session.get_bind().engine.url), self.clock()
+        sizes: dict[str, int] = {}
+        for piece in pieces:
+            known = self._sizes.get((database, piece))
+            if known is None or known[1] < now:
+                if len(self._sizes) >= POSTINGS_KEPT:
+                    self._sizes.clear()
+                known = (session.scalar(POSTINGS_COUNT, {"gram": piece}) or 0, now + self.ttl)
+                self._sizes[(database, piece)] = known
+            sizes[piece] = known[0]
+        return sizes
+
+
+POSTINGS_CAP = 50_000  # a piece in more names than this is common: counting stops, and such a piece never leads
+POSTINGS_KEPT = 200_000
+POSTINGS_COUNT = select(func.count()).select_from(
+    select(CompanyNameGram.gram).where(CompanyNameGram.gram == bindparam("gram")).limit(POSTINGS_CAP).subquery())
+POSTINGS = PostingSizes()
+
+
+def _page(session: Session, hits: Select[int, str, str, str | None], page: PageParams
+          ) -> tuple[list[dict[str, Any]], int]:
+    """One page of ``hits`` (subject_id, uscc, name, region_code) by name then USCC, the total, and the grade of
+    the page's companies only. Two statements: on SQLite a window count over the hits costs several times more."""
+    total = session.scalar(select(func.count()).select_from(hits.subquery())) or 0
     if total == 0 or page.offset >= total:
         return [], total
+    ranked = hits.order_by(Company.name, Company.uscc).offset(page.offset).limit(page.size).subquery()
     rows = session.execute(
-        select(Company.uscc, Company.name, Company.region_code, EvaluationHead.grade)
-        .outerjoin(EvaluationHead, EvaluationHead.subject_id == Company.subject_id)
-        .where(where).order_by(Company.name, Company.uscc).offset(page.offset).limit(page.size))
+        select(ranked.c.uscc, ranked.c.name, ranked.c.region_code, EvaluationHead.grade)
+        .outerjoin(EvaluationHead, EvaluationHead.subject_id == ranked.c.subject_id)
+        .order_by(ranked.c.name, ranked.c.uscc))
     items = [{"uscc": u, "name": redact(name) or u, "region_code": region, "grade": grade}
              for u, name, region, grade in rows]
     return items, total
+
+
+def search_companies(session: Session, *, q: str, page: PageParams) -> tuple[list[dict[str, Any]], int]:
+    """A valid USCC finds that company exactly; anything else is a part of the name (normalised as names
+    are on import, so ``家政(济南)`` finds ``家政（济南）``). Ordered by name, then USCC.
+
+    A part of a name is looked for only among the names holding its rarest two-character piece
+    (``company_name_grams``), with the same ``LIKE`` as a full scan, so the answer is the scan's; a text of
+    one character, or one whose every piece is common, is the full scan itself.
+    """
+    columns = (Company.subject_id, Company.uscc, Company.name, Company.region_code)
+    uscc = _as_uscc(q)
+    if uscc is not None:
+        return _page(session, select(*columns).where(Company.uscc == uscc), page)
+    text = normalise_company_name(q)
+    contains = Company.name.like(_contains(text), escape=LIKE_ESCAPE)
+    pieces = name_index.grams(text)
+    sizes = POSTINGS.of(session, pieces)
+    lead = min(pieces, key=lambda p: (sizes[p], p), default=None)
+    if lead is None or sizes[lead] >= POSTINGS_CAP:
+        return _page(session, select(*columns).where(contains), page)
+    hits = (select(*columns).select_from(CompanyNameGram)
+            .join(Company, Company.subject_id == CompanyNameGram.company_id)
+            .where(CompanyNameGram.gram == lead, contains))
+    return _page(session, hits, page)
 
 
 def _reason(entry: ListEntry) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from jzcredit.db import Base, BigId, Timestamp
@@ -43,6 +43,19 @@ class Company(Base):
     status: Mapped[str] = mapped_column(String(16), default="active")
     created_by: Mapped[str] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(Timestamp())
+
+
+class CompanyNameGram(Base):
+    """Every two-character piece of a company's name, ASCII letters in lower case (search, ``name_index.py``).
+
+    A name holds a text only if it holds every piece of the text, so search reads the postings of the text's
+    pieces instead of every name. Written wherever a name is (``name_index.py``), never by hand.
+    """
+
+    __tablename__ = "company_name_grams"
+    __table_args__ = (Index("ix_company_name_grams_company_id", "company_id"), {"sqlite_with_rowid": False})
+    gram: Mapped[str] = mapped_column(String(2), primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.subject_id"), primary_key=True)
 
 
 class Worker(Base):
@@ -171,3 +184,6 @@ class Rating(Base):
     source: Mapped[str] = mapped_column(String(64))
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("ingest_batches.id"))
     extra: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+from jzcredit.registry import name_index as _name_index  # noqa: E402,F401  (keeps company_name_grams in step)

@@ -13,6 +13,7 @@ from jzcredit.common.crypto import Vault
 from jzcredit.db import allocate_ids, table_of
 from jzcredit.errors import NotFound
 from jzcredit.records.models import CreditRecord
+from jzcredit.registry import name_index
 from jzcredit.registry.models import Company, Consent, Subject, Worker, WorkerCode
 
 STUB_PREFIX = "link:"  # companies created from another department's record, not onboarded
@@ -46,6 +47,8 @@ def ensure_companies(session: Session, *, names: dict[str, str | None], source: 
              "created_by": STUB_PREFIX + source, "updated_at": now}
             for u, sid in zip(missing, subject_ids, strict=True)
         ])
+        name_index.write_names(session.connection(), {sid: names[u] or u
+                                                      for u, sid in zip(missing, subject_ids, strict=True)})
         known.update(zip(missing, subject_ids, strict=True))
     return known, len(missing)
 
