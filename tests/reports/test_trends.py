@@ -200,3 +200,18 @@ def test_a_deregistered_company_leaves_the_model_history(sessions: sessionmaker[
         history = model_history.grades_by_model(s, region=None, now=NOW)
         assert history["models"] == [] and history["current"] == []
         assert s.scalar(select(EvaluationHead.grade)) == "B" and s.scalar(select(Evaluation.model))
+
+
+def test_a_backdated_evaluation_counts_once_as_the_latest_stored(sessions: sessionmaker[Session]) -> None:
+    """Runs stored out of date order (a run ``--as-of`` an earlier day after a later one): each month-end takes
+    the latest stored evaluation for a date before it, and the subject is counted once."""
+    with sessions() as s, s.begin():
+        company = add_company(s)
+        evaluate(s, company.subject_id, "company-2026.1", "A", date(2026, 1, 10))
+        evaluate(s, company.subject_id, "company-2026.1", "C", date(2026, 3, 10))
+        evaluate(s, company.subject_id, "company-2026.1", "B", date(2026, 2, 10))  # stored last, dated earlier
+    with sessions() as s:
+        [model] = model_history.grades_by_model(s, region=None, now=NOW)["models"]
+    assert model["subjects"] == [0] * 6 + [1] * 6
+    # Jan: A; Feb: B (C is dated March); from March on the latest stored run (B) for a date before the month end
+    assert [g for i in range(6, 12) for g in "ABC" if model["grades"][g][i]] == ["A", "B", "B", "B", "B", "B"]

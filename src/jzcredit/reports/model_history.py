@@ -24,7 +24,7 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from jzcredit.evaluation.models import GRADES, Evaluation, EvaluationHead
@@ -45,17 +45,24 @@ def _model_key(kind: str, model: str) -> tuple[int, str]:
     return (0 if kind == "company" else 1, model)
 
 
-def _month_end_counts(session: Session, scope: Scope, end: Any) -> list[tuple[str, str, str, int]]:
-    """(kind, model, grade, subjects) by each subject's latest evaluation made for a date before ``end``."""
-    latest = (select(func.max(Evaluation.id).label("eid")).where(Evaluation.as_of < end)
-              .group_by(Evaluation.subject_id).subquery())
-    query = (select(Subject.kind, Evaluation.model, Evaluation.grade, func.count())
-             .select_from(latest).join(Evaluation, Evaluation.id == latest.c.eid)
-             .join(Subject, Subject.id == Evaluation.subject_id)
-             .outerjoin(Company, Company.subject_id == Evaluation.subject_id)
-             .where(_in_scope(scope, Evaluation.subject_id))
-             .group_by(Subject.kind, Evaluation.model, Evaluation.grade))
-    return [(kind, model, grade, int(n)) for kind, model, grade, n in session.execute(query)]
+def _month_end_counts(session: Session, scope: Scope, ends: list[Any]) -> list[tuple[Any, ...]]:
+    """(kind, model, grade, subjects at each of ``ends``…) in one pass over the evaluations.
+
+    An evaluation is a subject's latest stored one for dates before ``end`` when its ``as_of`` is before
+    ``end`` and no later evaluation of the subject (by id) is: the smallest ``as_of`` after it, a window over
+    the subject's evaluations, is then ``end`` or later (or there is none)."""
+    later = func.min(Evaluation.as_of).over(partition_by=Evaluation.subject_id, order_by=Evaluation.id,
+                                            rows=(1, None))
+    rows = select(Evaluation.subject_id, Evaluation.model, Evaluation.grade, Evaluation.as_of,
+                  later.label("later")).subquery()
+    in_force = [func.sum(case((and_(rows.c.as_of < end, or_(rows.c.later.is_(None), rows.c.later >= end)), 1),
+                              else_=0)) for end in ends]
+    query = (select(Subject.kind, rows.c.model, rows.c.grade, *in_force)
+             .select_from(rows).join(Subject, Subject.id == rows.c.subject_id)
+             .outerjoin(Company, Company.subject_id == rows.c.subject_id)
+             .where(rows.c.as_of < ends[-1], _in_scope(scope, rows.c.subject_id))
+             .group_by(Subject.kind, rows.c.model, rows.c.grade))
+    return [tuple(row) for row in session.execute(query)]
 
 
 def _current(session: Session, scope: Scope) -> list[dict[str, Any]]:
@@ -110,9 +117,9 @@ def grades_by_model(session: Session, *, region: str | None, now: datetime, mont
     bounds = _window(now, months)
     series: dict[tuple[str, str], dict[str, list[int]]] = defaultdict(
         lambda: {g: [0] * months for g in GRADES})
-    for i in range(months):
-        for kind, model, grade, n in _month_end_counts(session, scope, bounds[i + 1]):
-            series[(kind, model)][grade][i] += n
+    for kind, model, grade, *counts in _month_end_counts(session, scope, bounds[1:]):
+        for i, n in enumerate(counts):
+            series[(kind, model)][grade][i] += int(n or 0)
     models = [{"kind": kind, "model": model, "grades": grades,
                "subjects": [sum(grades[g][i] for g in GRADES) for i in range(months)]}
               for (kind, model), grades in sorted(series.items(), key=lambda kv: _model_key(*kv[0]))]

@@ -130,20 +130,25 @@ def list_entries_by_month(session: Session, *, region: str | None, now: datetime
 LEVELS = {None: ("province", 2), 2: ("city", 4), 4: ("district", 6), 6: ("district", 6)}
 
 
-def _consent_now(scope_name: str, now: datetime) -> ColumnElement[bool]:
-    return exists(select(Consent.id).where(
-        Consent.worker_id == Worker.subject_id, Consent.scope == scope_name, Consent.granted_at <= now,
-        or_(Consent.revoked_at.is_(None), Consent.revoked_at > now)))
+def _consents(now: datetime) -> Any:
+    """Per worker, whether ``collect`` and ``public_card`` consents are in force now (one grouped pass)."""
+    live = and_(Consent.granted_at <= now, or_(Consent.revoked_at.is_(None), Consent.revoked_at > now),
+                Consent.scope.in_(("collect", "public_card")))
+    return (select(Consent.worker_id.label("worker_id"),
+                   func.max(case((Consent.scope == "collect", 1), else_=0)).label("collect"),
+                   func.max(case((Consent.scope == "public_card", 1), else_=0)).label("public_card"))
+            .where(live).group_by(Consent.worker_id).subquery())
 
 
-def _worker_counts(now: datetime) -> tuple[ColumnElement[Any], ...]:
-    """Distinct workers; verified; identified and authorised; public card consent — as aggregates."""
+def _worker_counts(now: datetime, consents: Any) -> tuple[ColumnElement[Any], ...]:
+    """Distinct workers; verified; identified and authorised; public card consent — as aggregates over workers
+    outer-joined to ``consents``."""
     verified = and_(Worker.identity_verified_at.is_not(None), Worker.identity_verified_at <= now)
     worker = Worker.subject_id
     return (func.count(func.distinct(worker)),
             func.count(func.distinct(case((verified, worker), else_=None))),
-            func.count(func.distinct(case((and_(verified, _consent_now("collect", now)), worker), else_=None))),
-            func.count(func.distinct(case((_consent_now("public_card", now), worker), else_=None))))
+            func.count(func.distinct(case((and_(verified, consents.c.collect == 1), worker), else_=None))),
+            func.count(func.distinct(case((consents.c.public_card == 1, worker), else_=None))))
 
 
 def _row(code: str | None, name: str | None, counts: tuple[Any, ...]) -> dict[str, Any]:
@@ -170,10 +175,12 @@ def verification_by_region(session: Session, *, region: str | None, now: datetim
     scope = Scope(region, now)
     level, digits = LEVELS[None if scope.prefix is None else len(scope.prefix)]
     child = func.substr(Company.region_code, 1, digits)
+    consents = _consents(now)
     grouped = session.execute(
-        select(child, *_worker_counts(now)).select_from(Employment)
+        select(child, *_worker_counts(now, consents)).select_from(Employment)
         .join(Company, Company.subject_id == Employment.company_id)
         .join(Worker, Worker.subject_id == Employment.worker_id)
+        .outerjoin(consents, consents.c.worker_id == Worker.subject_id)
         .where(scope.current_employment()).group_by(child))
     by_code = {prefix: tuple(counts) for prefix, *counts in grouped if prefix}
     rows = [(prefix.ljust(6, "0"), counts) for prefix, counts in sorted(by_code.items())]
@@ -184,7 +191,8 @@ def verification_by_region(session: Session, *, region: str | None, now: datetim
             return exists(select(Employment.id).join(Company, Company.subject_id == Employment.company_id)
                           .where(Employment.worker_id == Worker.subject_id, scope.current_employment(), *where))
 
-        unplaced = session.execute(select(*_worker_counts(now)).select_from(Worker)
+        unplaced = session.execute(select(*_worker_counts(now, consents)).select_from(Worker)
+                                   .outerjoin(consents, consents.c.worker_id == Worker.subject_id)
                                    .where(or_(~employed(), employed(Company.region_code.is_(None))))).one()
         if int(unplaced[0] or 0):
             out.append(_row(None, None, tuple(unplaced)))

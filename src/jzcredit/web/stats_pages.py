@@ -5,8 +5,8 @@ consent by region, complaints by month, list entries by month. ``/stats/models``
 model version month by month, and what a model switch did. Each chart is server-rendered SVG
 (:mod:`jzcredit.web.charts`) with the same figures in a table under it. The figures come from the statistics
 services (:mod:`jzcredit.reports.stats`, ``trends``, ``model_history``) unchanged; they are aggregate
-counts only, never a subject. A computed page is kept for ``CACHE_SECONDS`` per region and day, since the
-aggregates read whole tables.
+counts only, never a subject. A computed page is kept for ``CACHE_SECONDS`` (the models page
+``MODELS_CACHE_SECONDS``) per region and day, since the aggregates read whole tables.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from jzcredit.web.charts import Series
 router = APIRouter(include_in_schema=False)
 
 CACHE_SECONDS = 60.0
+MODELS_CACHE_SECONDS = 600.0  # grades per model change only when subjects are evaluated (a batch job)
 CACHE_ENTRIES = 256
 GRADE_LABELS = {"A": "A 级", "B": "B 级", "C": "C 级", "D": "D 级", "N": "N 暂不定级", "not_evaluated": "未评价"}
 GRADE_COLORS = {"A": "#2f9e44", "B": "#1c7ed6", "C": "#f08c00", "D": "#c92a2a", "N": "#868e96",
@@ -71,7 +72,8 @@ def _scope_label(options: list[dict[str, Any]], region: str | None) -> str:
 # --- caching -------------------------------------------------------------------------------------------
 
 
-def _cached(request: Request, key: tuple[Any, ...], compute: Callable[[Session], dict[str, Any]]) -> dict[str, Any]:
+def _cached(request: Request, key: tuple[Any, ...], compute: Callable[[Session], dict[str, Any]],
+            seconds: float = CACHE_SECONDS) -> dict[str, Any]:
     state = request.app.state
     cache: dict[tuple[Any, ...], tuple[float, dict[str, Any]]] = getattr(state, "stats_page_cache", None) or {}
     state.stats_page_cache = cache
@@ -82,7 +84,7 @@ def _cached(request: Request, key: tuple[Any, ...], compute: Callable[[Session],
         data = compute(session)
     if len(cache) >= CACHE_ENTRIES:
         cache.pop(next(iter(cache)))
-    cache[key] = (time.monotonic() + CACHE_SECONDS, data)
+    cache[key] = (time.monotonic() + seconds, data)
     return data
 
 
@@ -223,7 +225,7 @@ def models_page(request: Request, region: Region = None) -> Response:
         return {"history": model_history.grades_by_model(session, region=scope, now=now),
                 "options": region_options(session)}
 
-    data = _cached(request, ("models", scope, today(now)), compute)
+    data = _cached(request, ("models", scope, today(now)), compute, MODELS_CACHE_SECONDS)
     context = {"history": data["history"], "view": models_view(data["history"]), "region": scope or NATIONAL,
                "scope_label": _scope_label(data["options"], scope), "options": data["options"]}
     return templates.TemplateResponse(request, "stats_models.html", context)
