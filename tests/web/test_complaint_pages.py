@@ -175,6 +175,8 @@ def test_the_search_box_finds_companies_by_name_or_uscc(world: World) -> None:
     assert "历下月嫂中心" in by_name and 'checked' in by_name  # one match: chosen already
     by_code = world.client.get("/complaints/new", params={"q": world.uscc}).text
     assert f'value="{world.uscc}" checked' in by_code
+    unknown = world.client.get("/complaints/new", params={"q": "91370100MA00000000"}).text
+    assert "没有统一社会信用代码为 91370100MA00000000 的企业" in (field_error(unknown, "company") or "")
     none = world.client.get("/complaints/new", params={"q": "联系13812345678"}).text
     assert "13812345678" not in none and "138****5678" in none  # a number typed is not repeated whole
 

@@ -142,7 +142,7 @@ def new_complaint(request: Request,
     matches, total = _find_companies(request, text)
     if len(matches) == 1:
         values["company_uscc"] = matches[0]["uscc"]
-    errors = {} if matches else {"company": f"没有找到名称含“{shown}”的企业，请核对名称，或改填统一社会信用代码"}
+    errors = {} if matches else {"company": _nothing_found(shown)}
     return _form_page(request, values, errors=errors, matches=matches, more=max(0, total - len(matches)))
 
 
@@ -183,8 +183,14 @@ def _company_choice(request: Request, values: dict[str, str]) -> tuple[list[dict
         return [], 0, None
     matches, total = _find_companies(request, typed)
     if not matches:
-        return [], 0, f"没有找到名称含“{typed}”的企业，请核对名称，或改填统一社会信用代码"
+        return [], 0, _nothing_found(typed)
     return matches, total - len(matches), f"找到 {total} 家名称含“{typed}”的企业，请在下面选择被投诉的那一家"
+
+
+def _nothing_found(typed: str) -> str:
+    if _looks_like_uscc(typed):
+        return f"没有统一社会信用代码为 {typed} 的企业，请核对营业执照上的代码，或改填企业名称"
+    return f"没有找到名称含“{typed}”的企业，请核对名称，或改填统一社会信用代码"
 
 
 def _looks_like_uscc(text: str) -> bool:
