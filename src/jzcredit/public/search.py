@@ -74,15 +74,17 @@ POSTINGS = PostingSizes()
 def _page(session: Session, hits: Select[int, str, str, str | None], page: PageParams
           ) -> tuple[list[dict[str, Any]], int]:
     """One page of ``hits`` (subject_id, uscc, name, region_code) by name then USCC, the total, and the grade of
-    the page's companies only. Two statements: on SQLite a window count over the hits costs several times more."""
-    total = session.scalar(select(func.count()).select_from(hits.subquery())) or 0
-    if total == 0 or page.offset >= total:
-        return [], total
+    the page's companies only. The page comes first: a first page that is not full is every hit, so the count
+    (a second pass over the hits; a window count costs several times more on SQLite) is only run when needed."""
     ranked = hits.order_by(Company.name, Company.uscc).offset(page.offset).limit(page.size).subquery()
     rows = session.execute(
         select(ranked.c.uscc, ranked.c.name, ranked.c.region_code, EvaluationHead.grade)
         .outerjoin(EvaluationHead, EvaluationHead.subject_id == ranked.c.subject_id)
-        .order_by(ranked.c.name, ranked.c.uscc))
+        .order_by(ranked.c.name, ranked.c.uscc)).all()
+    if page.offset == 0 and len(rows) < page.size:
+        total = len(rows)
+    else:
+        total = session.scalar(select(func.count()).select_from(hits.subquery())) or 0
     items = [{"uscc": u, "name": redact(name) or u, "region_code": region, "grade": grade}
              for u, name, region, grade in rows]
     return items, total
