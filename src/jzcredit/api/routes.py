@@ -23,11 +23,11 @@ from jzcredit.registry.router import router as registry_router
 from jzcredit.repair.router import router as repairs_router
 from jzcredit.reports.router import router as reports_router
 
-ROUTERS: list[APIRouter] = [registry_router, ingest_router, lists_router, reports_router, system_router]
+# the public look-ups first: they are most of the traffic, and a request is matched against the routes in order
+ROUTERS: list[APIRouter] = [public_router]
+ROUTERS += [registry_router, ingest_router, lists_router, reports_router, system_router]
 # the workflow routers (issue 5): notices, objections, repairs, commitments, complaints and service codes
 ROUTERS += [notices_router, objections_router]
-# the public API (issue 5): worker card, company report, search, lists, complaint and rating forms
-ROUTERS.append(public_router)
 ROUTERS.append(finance_router)  # the bank view with its inquiry log, and companies' authorisations (issue 5)
 ROUTERS.append(repairs_router)  # credit repair: apply, list, read, decide by the §3.6 conditions (issue 5)
 ROUTERS.append(commitments_router)  # commitments: sign, list, read, fulfilment, breach (issue 5)
