@@ -61,6 +61,9 @@ def test_login_sets_a_signed_httponly_strict_cookie_and_the_regulator_lands_on_a
     assert (world.who["regulator_city"].token or "") not in _cookie_header(answer)
     home = client.get("/admin")
     assert home.status_code == 200
+    for page in (home, TestClient(client.app).get("/admin/login")):  # never cached, never framed
+        assert page.headers["cache-control"] == "no-store" and page.headers["x-frame-options"] == "DENY"
+        assert page.headers["content-security-policy"] == "frame-ancestors 'none'"
     assert "regulator_city" in home.text and "名单审核" in home.text and "370100" in home.text
     with sessions() as s:
         assert s.scalars(select(AuditEntry.actor).where(AuditEntry.action == "user.login")).all() == [

@@ -22,7 +22,7 @@ from jzcredit.common import audit
 from jzcredit.errors import JzError, NotFound
 from jzcredit.registry.models import Company, Worker
 from jzcredit.web import templates
-from jzcredit.web.auth import WebSession
+from jzcredit.web.auth import PRIVATE_PAGE_HEADERS, WebSession
 
 T = TypeVar("T")
 MAX_NOTE = 2000
@@ -143,7 +143,7 @@ def render(request: Request, web: WebSession, template: str, context: dict[str, 
     if done in DONE and done_id.isdigit():
         flash = DONE[done].format(id=int(done_id))
     return templates.TemplateResponse(request, template, web.context() | {"flash": flash} | context,
-                                      status_code=status, headers={"Cache-Control": "no-store"})
+                                      status_code=status, headers=PRIVATE_PAGE_HEADERS)
 
 
 def done(path: str, what: str, item_id: int) -> Response:

@@ -63,6 +63,9 @@ LOGIN_FORM_SECONDS = 3600
 LOGIN_PATH = "/admin/login"
 LOGOUT_PATH = "/admin/logout"
 MAX_TOKEN_LENGTH = 200
+# signed-in pages and the login form: never cached, never framed by another site (clickjacking a form)
+PRIVATE_PAGE_HEADERS = {"Cache-Control": "no-store", "X-Frame-Options": "DENY",
+                        "Content-Security-Policy": "frame-ancestors 'none'"}
 GENERATION_KEY = "web_session_generation"  # in users.extra: logout bumps it, ending every older session
 
 # where each role lands after login; a role not named has no web pages (it uses the API)
@@ -227,7 +230,7 @@ def _login_page(request: Request, *, settings: Settings, keys: Vault, status: in
     context = {"why": WHY.get(why or ""), "error": error, "csrf_token": _csrf_for(keys, "login|" + nonce),
                "next": next_path if _SAFE_NEXT.fullmatch(next_path or "") else "", "max_token": MAX_TOKEN_LENGTH}
     response = templates.TemplateResponse(request, "admin/login.html", context, status_code=status,
-                                          headers={"Cache-Control": "no-store"})
+                                          headers=PRIVATE_PAGE_HEADERS)
     response.set_cookie(LOGIN_COOKIE, nonce, max_age=LOGIN_FORM_SECONDS, path=LOGIN_PATH, httponly=True,
                         samesite="strict", secure=_secure(settings))
     return response
