@@ -71,23 +71,46 @@ POSTINGS_COUNT = select(func.count()).select_from(
 POSTINGS = PostingSizes()
 
 
-def _page(session: Session, hits: Select[int, str, str, str | None], page: PageParams
-          ) -> tuple[list[dict[str, Any]], int]:
-    """One page of ``hits`` (subject_id, uscc, name, region_code) by name then USCC, the total, and the grade of
-    the page's companies only. The page comes first: a first page that is not full is every hit, so the count
-    (a second pass over the hits; a window count costs several times more on SQLite) is only run when needed."""
-    ranked = hits.order_by(Company.name, Company.uscc).offset(page.offset).limit(page.size).subquery()
+Hits = Select[int, str, str]  # subject_id, name, uscc of every company found
+
+
+def _page(session: Session, hits: Hits, page: PageParams) -> tuple[list[dict[str, Any]], int]:
+    """One page of ``hits`` by name then USCC, the total, and region and grade of the page's companies only.
+    The page comes first: a first page that is not full is every hit, so the count (a second pass over the
+    hits; a window count costs several times more on SQLite) is only run when needed."""
+    name, uscc = hits.selected_columns.name, hits.selected_columns.uscc
+    ranked = hits.order_by(name, uscc).offset(page.offset).limit(page.size).subquery()
     rows = session.execute(
-        select(ranked.c.uscc, ranked.c.name, ranked.c.region_code, EvaluationHead.grade)
+        select(ranked.c.uscc, ranked.c.name, Company.region_code, EvaluationHead.grade)
+        .join(Company, Company.subject_id == ranked.c.subject_id)
         .outerjoin(EvaluationHead, EvaluationHead.subject_id == ranked.c.subject_id)
         .order_by(ranked.c.name, ranked.c.uscc)).all()
     if page.offset == 0 and len(rows) < page.size:
         total = len(rows)
     else:
         total = session.scalar(select(func.count()).select_from(hits.subquery())) or 0
-    items = [{"uscc": u, "name": redact(name) or u, "region_code": region, "grade": grade}
-             for u, name, region, grade in rows]
+    items = [{"uscc": u, "name": redact(n) or u, "region_code": region, "grade": grade}
+             for u, n, region, grade in rows]
     return items, total
+
+
+def _holding(session: Session, piece: str, pattern: str) -> Hits:
+    """The companies whose name holds ``piece`` and matches ``pattern`` (the scan's ``LIKE``).
+
+    SQLite joins the piece's postings to the companies by key. PostgreSQL prices ``LIKE`` as nearly free and
+    would rather read every name and hash-join (several times slower); a company's name and USCC read by a
+    scalar subquery per posting cannot be turned into that scan, and ``OFFSET 0`` keeps each read once.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        return (select(Company.subject_id, Company.name, Company.uscc).select_from(CompanyNameGram)
+                .join(Company, Company.subject_id == CompanyNameGram.company_id)
+                .where(CompanyNameGram.gram == piece, Company.name.like(pattern, escape=LIKE_ESCAPE)))
+    of_posting = Company.subject_id == CompanyNameGram.company_id
+    read = (select(CompanyNameGram.company_id.label("subject_id"),
+                   select(Company.name).where(of_posting).scalar_subquery().label("name"),
+                   select(Company.uscc).where(of_posting).scalar_subquery().label("uscc"))
+            .where(CompanyNameGram.gram == piece).offset(0).subquery())
+    return select(read.c.subject_id, read.c.name, read.c.uscc).where(read.c.name.like(pattern, escape=LIKE_ESCAPE))
 
 
 def search_companies(session: Session, *, q: str, page: PageParams) -> tuple[list[dict[str, Any]], int]:
@@ -98,21 +121,17 @@ def search_companies(session: Session, *, q: str, page: PageParams) -> tuple[lis
     (``company_name_grams``), with the same ``LIKE`` as a full scan, so the answer is the scan's; a text of
     one character, or one whose every piece is common, is the full scan itself.
     """
-    columns = (Company.subject_id, Company.uscc, Company.name, Company.region_code)
+    columns = (Company.subject_id, Company.name, Company.uscc)
     uscc = _as_uscc(q)
     if uscc is not None:
         return _page(session, select(*columns).where(Company.uscc == uscc), page)
     text = normalise_company_name(q)
-    contains = Company.name.like(_contains(text), escape=LIKE_ESCAPE)
     pieces = name_index.grams(text)
     sizes = POSTINGS.of(session, pieces)
     lead = min(pieces, key=lambda p: (sizes[p], p), default=None)
     if lead is None or sizes[lead] >= POSTINGS_CAP:
-        return _page(session, select(*columns).where(contains), page)
-    hits = (select(*columns).select_from(CompanyNameGram)
-            .join(Company, Company.subject_id == CompanyNameGram.company_id)
-            .where(CompanyNameGram.gram == lead, contains))
-    return _page(session, hits, page)
+        return _page(session, select(*columns).where(Company.name.like(_contains(text), escape=LIKE_ESCAPE)), page)
+    return _page(session, _holding(session, lead, _contains(text)), page)
 
 
 def _reason(entry: ListEntry) -> str:
