@@ -54,7 +54,7 @@ class LiveServer:
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def web_demo_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``make run``'s demo (init, demo, evaluate, lists propose) on each engine."""
-    yield from demo_database(request, tmp_path_factory, name="web", companies=10, workers=40)
+    yield from demo_database(request, tmp_path_factory, name="web", companies=10, workers=50)
 
 
 def serve_in_thread(app: Any, port: int) -> tuple[uvicorn.Server, threading.Thread]:
