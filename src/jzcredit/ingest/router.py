@@ -23,10 +23,8 @@ from jzcredit.api.policy import Principal, authorize_owner, authorize_record_typ
 from jzcredit.common.crypto import Vault
 from jzcredit.config import Settings
 from jzcredit.errors import JzError, NotFound
-from jzcredit.evaluation import service as evaluation
-from jzcredit.evaluation.due import mark_batches_due
 from jzcredit.evaluation.rulesets import load_models
-from jzcredit.ingest import declared
+from jzcredit.ingest import declared, jobs
 from jzcredit.ingest import service as ingest_service
 from jzcredit.ingest.schemas import BatchReport, BatchSummary
 from jzcredit.rules import ingest_rules
@@ -43,7 +41,6 @@ RECORD_TYPE_OF_KIND = {
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024  # the largest real file we know (a province's penalties) is well below
 COPY_CHUNK = 1024 * 1024
 _UNSAFE_NAME = re.compile(r"[^\w.\-\u4e00-\u9fff]+")
-DUE_CHUNK = 2000
 
 
 class UploadTooLarge(JzError):
@@ -76,19 +73,6 @@ def _copy_upload(source: IO[bytes], target: FilePath) -> None:
             out.write(chunk)
 
 
-def _reevaluate(factory: sessionmaker[Session], *, batch_id: int, now: datetime, settings: Settings
-                ) -> dict[str, Any]:
-    """Grade again what the batch changed (and whatever else is due), as ``jzcredit ingest`` does."""
-    models = load_models(settings.config)
-    with factory() as session, session.begin():
-        mark_batches_due(session, batch_ids=[batch_id], now=now)
-    summary = evaluation.RunSummary()
-    while True:
-        with factory() as session, session.begin():
-            ids = next(evaluation.due_chunks(session, size=DUE_CHUNK), [])
-            if not ids:
-                return summary.as_dict()
-            summary.add(evaluation.evaluate_subjects(session, models=models, subject_ids=ids, now=now))
 
 
 @router.post("/ingest/{kind}", response_model=BatchSummary, status_code=201,
@@ -119,7 +103,8 @@ def ingest(
                                            profile=profile or None, actor=principal.actor, now=now,
                                            rules=ingest_rules(settings.config))
     data = ingest_service.summary(batch)
-    data["evaluation"] = _reevaluate(factory, batch_id=batch.id, now=now, settings=settings)
+    data["evaluation"] = jobs.reevaluate_batch(factory, batch_id=batch.id, models=load_models(settings.config),
+                                                   now=now)
     return data
 
 
