@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from tests.cli.conftest import Invoke, json_ok, one_line_error
 from tests.factories import add_company
-from tests.programs.helpers import NOW
+from tests.programs.helpers import NOW, stub
 
 from jzcredit.cli import banks as banks_cmd
 from jzcredit.common.audit import AuditEntry
@@ -180,3 +180,13 @@ def test_inquiries_show_who_looked_when_and_why(invoke: Invoke, app: typer.Typer
     assert short.exit_code == 0 and "共 2 条，显示最新 1 条" in short.stdout and "贷前调查" not in short.stdout
     empty = invoke(app, ["--as-of", AS_OF, "banks", "inquiries", world["other"]], json_output=False)
     assert empty.exit_code == 0 and f"没有银行查询过企业 {world['other']}" in empty.stdout
+
+
+def test_a_company_known_only_from_another_departments_record_cannot_authorise_a_bank(
+        invoke: Invoke, app: typer.Typer, world: dict[str, Any], sessions: sessionmaker[Session]) -> None:
+    """A stub has no one who signed up to consent, and no registry figures a bank could lend on."""
+    with sessions() as s, s.begin():
+        linked = stub(s, add_company(s, name="仅见于法院记录的家政公司"))
+        uscc = linked.uscc
+    refused(invoke, app, sessions, f"企业 {uscc} 尚未入驻平台（仅因其他部门的记录关联），不能授权银行查询", "banks",
+            "authorise", uscc, "--bank-user", str(world["bank"]))

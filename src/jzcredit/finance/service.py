@@ -27,6 +27,7 @@ from jzcredit.programs import financing
 from jzcredit.programs.common import Scope, grades, list_marks
 from jzcredit.programs.rules import FinancingRules
 from jzcredit.registry.models import Company
+from jzcredit.registry.service import STUB_PREFIX
 from jzcredit.users.models import User
 
 PURPOSE_MIN, PURPOSE_MAX = 2, 200
@@ -123,6 +124,9 @@ def authorise(session: Session, *, company_id: int, bank_user_id: int, actor: st
               note: str | None = None) -> dict[str, Any]:
     """The company authorises the bank to see its figures, from now until revoked (one open grant per bank)."""
     company = _company(session, company_id)
+    if company.created_by.startswith(STUB_PREFIX):  # nobody of the company has signed up to consent
+        raise Invalid("finance.company_not_onboarded", f"企业 {company.uscc} 尚未入驻平台（仅因其他部门的记录关联），"
+                                                        "不能授权银行查询：请先登记入驻")
     bank = _bank(session, bank_user_id, now)
     clean_note = _note(note)
     open_grant = session.scalar(select(BankAuthorisation.id).where(
