@@ -35,6 +35,7 @@ from jzcredit.evaluation.rulesets import load_models
 from jzcredit.finance import service as finance
 from jzcredit.registry.models import Company
 from jzcredit.web import templates
+from jzcredit.web.admin_support import run_step
 from jzcredit.web.auth import WebSession, form_requires, page_requires
 
 router = APIRouter(include_in_schema=False)
@@ -181,18 +182,19 @@ async def answer_complaint(request: Request, complaint_id: int = ComplaintId,
                                                error=error.detail, typed=text))
 
 
+def _run(request: Request, work: Callable[[Session], None]) -> JzError | None:
+    """:func:`~jzcredit.web.admin_support.run_step` for the portal: a wrong role still answers the 403 page."""
+    refused = run_step(request, work)
+    if isinstance(refused, JzError) and refused.code == "portal.role":
+        raise refused
+    return refused
+
+
 def _step(request: Request, work: Callable[[Session], None], done: str,
           again: Callable[[JzError], Response]) -> Response:
     """One step in its own transaction: done → 303 to ``done``; refused (not a 404) → the page with the sentence."""
-    try:
-        with request.app.state.sessions() as session, session.begin():
-            work(session)
-    except NotFound:
-        raise
-    except JzError as exc:
-        if exc.code == "portal.role":
-            raise
-        return again(exc)
+    if (refused := _run(request, work)) is not None:
+        return again(refused)
     return RedirectResponse(done, status_code=303)
 
 
@@ -238,15 +240,8 @@ async def issue_service_codes(request: Request, web: WebSession = Depends(form_r
                                    cfg=complaints_config(request.app.state.settings.config))
         issued.extend({"code": r.code, "expires_on": r.expires_on} for r in rows)
 
-    try:
-        with request.app.state.sessions() as session, session.begin():
-            work(session)
-    except NotFound:
-        raise
-    except JzError as exc:
-        if exc.code == "portal.role":
-            raise
-        return _codes_page(request, web, now, keys, status=exc.status, error=exc.detail, typed=typed)
+    if (refused := _run(request, work)) is not None:
+        return _codes_page(request, web, now, keys, status=refused.status, error=refused.detail, typed=typed)
     return _codes_page(request, web, now, keys, status=201, issued=issued)
 
 
